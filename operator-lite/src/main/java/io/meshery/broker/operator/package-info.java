@@ -1,0 +1,2 @@
+/** operator-lite: reconciles the Broker custom resource. */
+package io.meshery.broker.operator;
