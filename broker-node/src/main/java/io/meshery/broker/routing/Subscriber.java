@@ -1,0 +1,27 @@
+package io.meshery.broker.routing;
+
+import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+
+/**
+ * Whatever holds subscriptions in the {@link SubjectIndex}: a client connection today, a remote node or a
+ * server-side handler later. Publishers call it from their own thread, so every method is thread-safe.
+ */
+public interface Subscriber {
+
+    /**
+     * Queues one message for {@code sub}. Must not block. The message is {@code msg}'s subject and reply
+     * with the payload {@code buf[off, off+len)} (headers first when {@code msg.hasHeaders()}).
+     *
+     * @return {@code false} when the message was not queued (the subscriber is closed or too slow)
+     */
+    boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len);
+
+    /** Writes out what {@link #deliver} queued; called once per batch of deliveries, from any thread. */
+    void flush();
+
+    /** {@code sub} reached its maximum number of messages; called once, from any thread. */
+    void subscriptionFinished(Subscription sub);
+
+    /** A connection id for logs and monitoring. */
+    long id();
+}
