@@ -25,4 +25,14 @@ public final class Poll {
             }
         }
     }
+
+    /** One short wait inside a polling loop that has its own deadline. */
+    public static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while polling");
+        }
+    }
 }

@@ -1,0 +1,148 @@
+package io.meshery.broker;
+
+import io.meshery.broker.config.BrokerOptions;
+import io.meshery.broker.config.CommandLine;
+import io.meshery.broker.config.Invocation;
+import io.meshery.broker.logging.LogSetup;
+import io.meshery.broker.server.BrokerNode;
+import io.meshery.broker.server.Server;
+import io.meshery.broker.server.ServerSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * The {@code meshery-broker} program: nats-server's command line, one broker node, and nats-server's signals
+ * (TERM and INT stop gracefully, USR1 reopens the log file).
+ */
+public final class Main {
+
+    /** How long a graceful stop may take before the process exits anyway. */
+    static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        // Before the first logger exists: every log line starts with the pid, as nats-server's do.
+        System.setProperty("PID", Long.toString(ProcessHandle.current().pid()));
+        System.exit(run(args));
+    }
+
+    static int run(String... args) {
+        Invocation invocation = new CommandLine(Server.VERSION).parse(args);
+        if (invocation instanceof Invocation.PrintHelp help) {
+            System.out.print(help.text());
+            return 0;
+        }
+        if (invocation instanceof Invocation.PrintVersion version) {
+            System.out.println(version.text());
+            return 0;
+        }
+        if (invocation instanceof Invocation.TestConfig test) {
+            System.err.println(test.message());
+            return 0;
+        }
+        if (invocation instanceof Invocation.Fail fail) {
+            System.err.println(fail.message());
+            if (fail.showUsage()) {
+                System.out.print(CommandLine.usage());
+            }
+            return fail.exitCode();
+        }
+        if (invocation instanceof Invocation.SendSignal signal) {
+            SignalSender.Result result = SignalSender.send(signal.signal(), signal.pidOrPidFile());
+            if (!result.message().isEmpty()) {
+                System.err.println(result.message());
+            }
+            return result.exitCode();
+        }
+        return serve(((Invocation.Run) invocation).options());
+    }
+
+    /** Runs one node until it is stopped; returns the exit status. */
+    private static int serve(BrokerOptions options) {
+        LogSetup.apply(new LogSetup.Settings(options.debug(), options.trace() || options.traceVerbose(),
+            options.logtime(), options.logFile()));
+        Logger log = LoggerFactory.getLogger(Main.class);
+        log.info("Starting {}", CommandLine.PRODUCT);
+        log.info("  Version:  {} (protocol of nats-server {})", Server.VERSION, Server.NATS_VERSION);
+        log.info("  Java:     {}", Runtime.version());
+        log.info("  Config:   {}", options.configFile().map(Path::toString).orElse("(none: embedded defaults)"));
+        BrokerNode node;
+        try {
+            node = BrokerNode.start(settingsOf(options));
+        } catch (IllegalStateException e) {
+            log.error("{}", e.getMessage());
+            return 1;
+        }
+        Optional<Path> pidFile = options.pidFile();
+        if (pidFile.isPresent() && !writePidFile(pidFile.get(), log)) {
+            node.shutdown(SHUTDOWN_TIMEOUT);
+            return 1;
+        }
+        trap("TERM", () -> stop(node, "terminated", log));
+        trap("INT", () -> stop(node, "interrupt", log));
+        trap("USR1", () -> {
+            LogSetup.reopen();
+            log.info("Reopened log file");
+        });
+        trap("HUP", () -> log.warn("Configuration reload is not supported; restart the node to apply changes"));
+        log.info("Server is ready");
+        node.system().getWhenTerminated().toCompletableFuture().join();
+        pidFile.ifPresent(Main::deleteQuietly);
+        log.info("Server exiting");
+        return 0;
+    }
+
+    /** nats-server's options as the node's settings. */
+    static ServerSettings settingsOf(BrokerOptions o) {
+        int port = o.port() == BrokerOptions.RANDOM_PORT ? 0 : o.port();
+        int httpPort = o.httpPort() == 0 ? ServerSettings.NO_HTTP
+            : o.httpPort() == BrokerOptions.RANDOM_PORT ? 0 : o.httpPort();
+        return ServerSettings.defaults(o.host(), port)
+            .withName(Objects.requireNonNullElse(o.serverName(), ""))
+            .withHttp(o.httpHost(), httpPort)
+            .withLimits((int) Math.min(o.maxPayload(), Integer.MAX_VALUE), o.maxConnections(), o.maxSubscriptions(),
+                o.maxPending())
+            .withMaxControlLine(o.maxControlLine())
+            .withTimings(o.writeDeadline(), o.pingInterval(), o.pingMax())
+            .withAuthTimeout(o.authTimeout())
+            .withLameDuck(o.lameDuckDuration(), o.lameDuckGracePeriod());
+    }
+
+    /** Signal handlers run on the JVM's signal thread; the stop itself runs on its own thread. */
+    private static void trap(String signal, Runnable action) {
+        Signal.handle(new Signal(signal), s -> action.run());
+    }
+
+    private static void stop(BrokerNode node, String signalName, Logger log) {
+        log.info("Trapped \"{}\" signal", signalName);
+        Thread stopper = new Thread(() -> node.shutdown(SHUTDOWN_TIMEOUT), "meshery-broker-shutdown");
+        stopper.start();
+    }
+
+    private static boolean writePidFile(Path pidFile, Logger log) {
+        try {
+            Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+            return true;
+        } catch (IOException e) {
+            log.error("Could not write pid file {}: {}", pidFile, e.getMessage());
+            return false;
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // The process is exiting; a stale pid file is harmless and is overwritten on the next start.
+        }
+    }
+}

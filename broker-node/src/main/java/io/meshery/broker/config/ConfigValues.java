@@ -1,0 +1,165 @@
+package io.meshery.broker.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Conversions from parsed nats.conf values to option types. Every failure is a {@link ConfigException} whose
+ * message starts with the key as written and shows the bad value, e.g. {@code max_payload: invalid size "abc"}.
+ *
+ * <p>Type rules follow nats-server: integers, booleans and strings must have that type ({@code port: "4222"} and
+ * {@code debug: "true"} are errors). Two deliberate extensions: a size may also be a string in size syntax
+ * ({@code max_payload: "10MB"}), and an integer given for a duration means seconds (nats-server accepts that
+ * only for some keys, always with a warning).
+ */
+final class ConfigValues {
+  private ConfigValues() {}
+
+  static String string(String key, Object value) {
+    if (value instanceof String s) {
+      return s;
+    }
+    throw new ConfigException(key + ": expected a string, got " + show(value));
+  }
+
+  static Path path(String key, Object value) {
+    String s = string(key, value);
+    try {
+      return Path.of(s);
+    } catch (RuntimeException e) {
+      throw new ConfigException(key + ": invalid path " + show(value));
+    }
+  }
+
+  static boolean bool(String key, Object value) {
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    throw new ConfigException(key + ": expected true or false, got " + show(value));
+  }
+
+  static int integer(String key, Object value) {
+    if (value instanceof Long n) {
+      return toInt(key, n);
+    }
+    throw new ConfigException(key + ": expected an integer, got " + show(value));
+  }
+
+  /** A byte count: an integer (possibly written with a size suffix) or a string in size syntax. */
+  static long size(String key, Object value) {
+    if (value instanceof Long n) {
+      return n;
+    }
+    if (value instanceof String s) {
+      try {
+        Long n = Scalars.parseSize(s);
+        if (n != null) {
+          return n;
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key + ": " + e.getMessage());
+      }
+    }
+    throw new ConfigException(key + ": invalid size " + show(value));
+  }
+
+  /** A size that must fit an int. */
+  static int intSize(String key, Object value) {
+    return toInt(key, size(key, value));
+  }
+
+  /**
+   * A duration string ({@code "2m"}, {@code "1h30m"}), or an integer number of seconds, which adds a warning as
+   * nats-server does.
+   */
+  static Duration duration(String key, Object value, List<String> warnings) {
+    if (value instanceof String s) {
+      try {
+        return GoDuration.parse(s);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key + ": " + e.getMessage());
+      }
+    }
+    if (value instanceof Long n) {
+      warnings.add(key + ": the integer " + n + " is read as " + n + " seconds; write a duration such as \""
+          + n + "s\" instead");
+      return Duration.ofSeconds(n);
+    }
+    throw new ConfigException(key + ": expected a duration such as \"2m\" or \"10s\", got " + show(value));
+  }
+
+  /** A number of seconds (integer or decimal), or a duration string. */
+  static Duration seconds(String key, Object value) {
+    if (value instanceof Long n) {
+      return Duration.ofSeconds(n);
+    }
+    if (value instanceof Double d) {
+      if (d.isNaN() || d.isInfinite() || Math.abs(d) > Long.MAX_VALUE / 1_000_000_000L) {
+        throw new ConfigException(key + ": " + d + " is out of range");
+      }
+      return Duration.ofNanos(Math.round(d * 1_000_000_000L));
+    }
+    if (value instanceof String s) {
+      try {
+        return GoDuration.parse(s);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(key + ": " + e.getMessage());
+      }
+    }
+    throw new ConfigException(key + ": expected a number of seconds or a duration, got " + show(value));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> block(String key, Object value) {
+    if (value instanceof Map<?, ?> m) {
+      return (Map<String, Object>) m;
+    }
+    throw new ConfigException(key + ": expected a block { ... }, got " + show(value));
+  }
+
+  /** How a value reads in an error message: strings quoted, blocks and lists by kind. */
+  static String show(Object value) {
+    if (value instanceof String s) {
+      return "\"" + s + "\"";
+    }
+    if (value instanceof Map<?, ?>) {
+      return "a block { ... }";
+    }
+    if (value instanceof List<?>) {
+      return "a list [ ... ]";
+    }
+    return String.valueOf(value);
+  }
+
+  /** A deeply unmodifiable copy of a configuration block, keeping key order. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> freezeMap(Map<String, Object> map) {
+    return map == null ? Map.of() : (Map<String, Object>) freeze(map);
+  }
+
+  private static Object freeze(Object value) {
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      m.forEach((k, v) -> copy.put(String.valueOf(k), freeze(v)));
+      return Collections.unmodifiableMap(copy);
+    }
+    if (value instanceof List<?> l) {
+      List<Object> copy = new ArrayList<>(l.size());
+      l.forEach(v -> copy.add(freeze(v)));
+      return Collections.unmodifiableList(copy);
+    }
+    return value;
+  }
+
+  private static int toInt(String key, long n) {
+    if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+      throw new ConfigException(key + ": " + n + " is out of range");
+    }
+    return (int) n;
+  }
+}

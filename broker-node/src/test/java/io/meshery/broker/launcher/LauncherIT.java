@@ -1,0 +1,171 @@
+package io.meshery.broker.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshery.broker.testkit.BrokerProcess;
+import io.meshery.broker.testkit.Poll;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.Subscription;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The program as users run it: flags, the seed's configuration, signals, exit statuses, log lines. */
+class LauncherIT {
+
+    private static final Duration START = Duration.ofSeconds(30);
+    private static final Duration STOP = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void seedConfigLoadsServesClientsAndSigtermExitsZero() throws Exception {
+        Path conf = dir.resolve("nats.conf");
+        try (InputStream seed = getClass().getResourceAsStream("/config/seed-nats.conf")) {
+            Files.write(conf, seed.readAllBytes());
+        }
+        try (BrokerProcess broker = BrokerProcess.start("-c", conf.toString(), "-a", "127.0.0.1", "-p", "-1",
+                "-m", "-1")) {
+            int port = broker.clientPort(START);
+            AtomicBoolean disconnected = new AtomicBoolean();
+            ConnectionListener listener = (c, event) -> {
+                if (event == ConnectionListener.Events.DISCONNECTED || event == ConnectionListener.Events.CLOSED) {
+                    disconnected.set(true);
+                }
+            };
+            Options options = new Options.Builder().server("nats://127.0.0.1:" + port).connectionListener(listener)
+                .maxReconnects(0).build();
+            try (Connection nc = Nats.connect(options)) {
+                // The seed raises max_payload to 10MB; the client reads it from INFO.
+                assertEquals(10L * 1024 * 1024, nc.getServerInfo().getMaxPayload());
+                Subscription sub = nc.subscribe("meshery.meshsync.core");
+                nc.publish("meshery.meshsync.core", "pod added".getBytes(StandardCharsets.UTF_8));
+                Message m = sub.nextMessage(Duration.ofSeconds(5));
+                assertEquals("pod added", new String(m.getData(), StandardCharsets.UTF_8));
+
+                broker.signal("TERM");
+                assertEquals(0, broker.awaitExit(STOP));
+                Poll.until(Duration.ofSeconds(5), "the client to see the close", disconnected::get);
+            }
+            broker.awaitLine(STOP, l -> l.contains("[INF] Trapped \"terminated\" signal"));
+            broker.awaitLine(STOP, l -> l.endsWith("[INF] Server exiting"));
+        }
+    }
+
+    @Test
+    void signalCommandStopsTheBrokerNamedInItsPidFile() throws Exception {
+        Path pidFile = dir.resolve("broker.pid");
+        try (BrokerProcess broker = BrokerProcess.start("-a", "127.0.0.1", "-p", "-1", "-m", "0",
+                "-P", pidFile.toString())) {
+            broker.clientPort(START);
+            Poll.until(START, "the pid file", () -> Files.exists(pidFile));
+            assertEquals(Long.toString(broker.pid()), Files.readString(pidFile).trim());
+
+            try (BrokerProcess signal = BrokerProcess.start("--signal", "quit=" + pidFile)) {
+                assertEquals(0, signal.awaitExit(START));
+            }
+            assertEquals(0, broker.awaitExit(STOP));
+            broker.awaitLine(STOP, l -> l.contains("Trapped \"interrupt\" signal"));
+            assertFalse(Files.exists(pidFile), "the pid file is removed on exit");
+        }
+    }
+
+    @Test
+    void signalToAMissingPidFileFails() throws Exception {
+        try (BrokerProcess signal = BrokerProcess.start("--signal", "term=" + dir.resolve("none.pid"))) {
+            assertEquals(1, signal.awaitExit(START));
+            signal.awaitLine(STOP, l -> l.contains("cannot read pid file"));
+        }
+    }
+
+    @Test
+    void versionAndHelpPrintAndExitZero() throws Exception {
+        try (BrokerProcess version = BrokerProcess.start("-v")) {
+            assertEquals(0, version.awaitExit(START));
+            Poll.until(STOP, "the version line", () -> !version.stdout().isEmpty());
+            assertTrue(version.stdout().get(0).matches("meshery-broker: v\\d+\\.\\d+\\.\\d+.*"), version.stdout()::toString);
+        }
+        try (BrokerProcess help = BrokerProcess.start("--help")) {
+            assertEquals(0, help.awaitExit(START));
+            Poll.until(STOP, "the usage text", () -> help.stdout().stream().anyMatch(l -> l.contains("--config")));
+        }
+    }
+
+    @Test
+    void malformedCommandLineExitsTwoWithUsage() throws Exception {
+        try (BrokerProcess broker = BrokerProcess.start("--no-such-flag")) {
+            assertEquals(2, broker.awaitExit(START));
+            Poll.until(STOP, "the usage text", () -> broker.stdout().stream().anyMatch(l -> l.contains("Usage")));
+        }
+    }
+
+    @Test
+    void invalidValueIsNamedAndExitsNonZero() throws Exception {
+        Path conf = dir.resolve("bad.conf");
+        Files.writeString(conf, "port: 4222\nmax_payload: \"lots\"\n");
+        try (BrokerProcess broker = BrokerProcess.start("-c", conf.toString())) {
+            assertEquals(1, broker.awaitExit(START));
+            broker.awaitLine(STOP, l -> l.contains("max_payload"));
+        }
+    }
+
+    @Test
+    void unknownKeyIsAWarningAndTheBrokerStillStarts() throws Exception {
+        Path conf = dir.resolve("unknown.conf");
+        Files.writeString(conf, "listen: 127.0.0.1:-1\nhttp_port: 0\nfrobnicate: yes\nlogtime: false\n");
+        try (BrokerProcess broker = BrokerProcess.start("-c", conf.toString())) {
+            broker.clientPort(START);
+            String warning = broker.awaitLine(STOP, l -> l.contains("frobnicate"));
+            assertTrue(warning.contains("[WRN]"), warning);
+            // logtime: false drops the date and time, as nats-server does.
+            String ready = broker.awaitLine(STOP, l -> l.endsWith("Server is ready"));
+            assertTrue(ready.matches("\\[\\d+\\] \\[INF\\] Server is ready"), ready);
+        }
+    }
+
+    @Test
+    void logFileFlagWritesTheLogThere() throws Exception {
+        Path log = dir.resolve("broker.log");
+        try (BrokerProcess broker = BrokerProcess.start("-a", "127.0.0.1", "-p", "-1", "-m", "0", "-D",
+                "-l", log.toString())) {
+            Poll.until(START, "the log file to say ready", () -> contains(log, "Server is ready"));
+            assertTrue(contains(log, "[INF] Listening for client connections on 127.0.0.1:"));
+            broker.signal("TERM");
+            assertEquals(0, broker.awaitExit(STOP));
+        }
+    }
+
+    @Test
+    void portInUseIsOneErrorLineAndExitOne() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            try (BrokerProcess broker = BrokerProcess.start("-a", "127.0.0.1", "-p",
+                    Integer.toString(taken.getLocalPort()), "-m", "0")) {
+                assertEquals(1, broker.awaitExit(START));
+                broker.awaitLine(STOP, l -> l.contains("[ERR]") && l.contains("cannot listen"));
+                assertFalse(broker.stderr().stream().anyMatch(l -> l.trim().startsWith("at ")),
+                    "no stack trace: " + broker.stderr());
+            }
+        }
+    }
+
+    private static boolean contains(Path file, String text) {
+        try {
+            return Files.exists(file) && Files.readString(file).contains(text);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}
