@@ -1,0 +1,15 @@
+package io.meshery.broker.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+
+/** Whether the pods form one cluster. Off: {@code size > 1} gives independent servers behind one Service. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ClusteringSpec(
+    @JsonPropertyDescription("Form one cluster of all pods.") @Default("false") Boolean enabled) {
+
+  public ClusteringSpec {
+    enabled = enabled != null && enabled;
+  }
+}
