@@ -1,0 +1,33 @@
+package io.meshery.broker.bench.scenario;
+
+import java.util.List;
+
+/**
+ * One benchmark scenario. Implementations are stateless: every {@link #run} opens its own connections through the
+ * {@link ScenarioContext} and leaves closing them to the context.
+ */
+public interface Scenario {
+
+    /** Short name used on the command line and in reports, e.g. {@code pubsub}. */
+    String name();
+
+    /** One line: the load and what is measured. */
+    String summary();
+
+    /** Metrics reported, the headline metric first. */
+    List<Metric> metrics();
+
+    /** Count (messages, requests or connections) of a full run. */
+    long defaultCount();
+
+    /** Count of a {@code --smoke} run. */
+    long smokeCount();
+
+    /** Count of the untimed warm-up run before a timed run; a tenth of the count unless overridden. */
+    default long warmupCount(long count) {
+        return count / 10;
+    }
+
+    /** Runs the scenario once against the server in {@code ctx}. */
+    Measurement run(ScenarioContext ctx, long count) throws Exception;
+}

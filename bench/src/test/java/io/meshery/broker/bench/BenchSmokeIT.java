@@ -1,0 +1,45 @@
+package io.meshery.broker.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Runs {@code bin/bench --smoke} in-process: every scenario with tiny counts, one round, no timing claims. It shows
+ * the harness still works and that the server(s) lose nothing.
+ *
+ * <p>By default only B (nats-server) runs, so the test does not depend on the broker being built. Set
+ * {@code -Dbench.smoke.servers=a,b} to include our broker (launched as {@code ../bin/meshery-broker} from this
+ * module's directory, or as {@code -Dbench.smoke.a-cmd=...}). Skipped when nats-server is not on the PATH.
+ */
+class BenchSmokeIT {
+
+    @Test
+    void smokeRunLosesNothing() {
+        String servers = System.getProperty("bench.smoke.servers", "b");
+        assumeTrue(!servers.contains("b") || onPath("nats-server"), "nats-server is not installed");
+        List<String> args = new ArrayList<>(List.of("--smoke", "--servers", servers,
+                "--log-dir", "target/bench-logs", "--json", "target/bench-smoke.json"));
+        if (servers.contains("a")) {
+            args.add("--a-cmd");
+            args.add(System.getProperty("bench.smoke.a-cmd",
+                    "cd .. && exec bin/meshery-broker -p {port} -m 0 -a 127.0.0.1"));
+        }
+        assertEquals(0, BenchMain.run(System.out, args.toArray(String[]::new)),
+                "smoke run lost messages or failed; see the output above and target/bench-logs");
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (new File(dir, command).canExecute()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
