@@ -148,11 +148,12 @@ public final class Operator {
       return;
     }
     OperatorSettings settings = config.settings();
-    if (settings.nodePortHost() == null && client.getMasterUrl() != null) {
-      settings = settings.withNodePortHost(client.getMasterUrl().getHost());
+    if (settings.nodePortHost() == null) {
+      settings = settings.withNodePortHost(defaultNodePortHost(client.getMasterUrl(),
+          System.getenv("KUBERNETES_SERVICE_HOST")));
     }
     BrokerController c = new BrokerController(client, new BrokerReconciler(client, settings, Clock.systemUTC()),
-        config.watchNamespace(), config.resync(), config.workers());
+        config.watchNamespace(), config.resync(), config.workers(), () -> leading);
     try {
       c.start(Duration.ofMinutes(2));
       synchronized (this) {
@@ -167,6 +168,24 @@ public final class Operator {
       exitCode.set(EXIT_STARTUP_FAILED);
       stopped.countDown();
     }
+  }
+
+  /**
+   * The host reported for NodePort Services when {@code NODEPORT_HOST} is not set: the API server's host, as
+   * meshery-operator reports it, which out of cluster (kind, minikube, a single-node cluster) is usually a node's
+   * address. In cluster the API server is reached through the {@code kubernetes} Service's cluster IP, which is
+   * no address for outside clients: then none (external stays empty).
+   */
+  static String defaultNodePortHost(java.net.URL masterUrl, String inClusterServiceHost) {
+    if (masterUrl == null || masterUrl.getHost() == null || masterUrl.getHost().isEmpty()) {
+      return null;
+    }
+    String host = masterUrl.getHost();
+    String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (bare.equals(inClusterServiceHost) || bare.startsWith("kubernetes.default")) {
+      return null;
+    }
+    return host;
   }
 
   private void lostLeadership() {

@@ -35,7 +35,8 @@ public record OperatorConfig(String watchNamespace, String leaseNamespace, Strin
       Environment: POD_NAMESPACE (Lease namespace), POD_NAME (identity), LEADER_ELECTION=true|false,
       HEALTH_PORT (0 = off), RESYNC_SECONDS (300), WORKERS (2), BROKER_IMAGE_REPOSITORY
       (meshery/meshery-broker), BROKER_VERSION (0.1.0), CLUSTER_DOMAIN (cluster.local),
-      NODEPORT_HOST (host in status.endpoint.external for NodePort; default: the API server's host),
+      NODEPORT_HOST (host in status.endpoint.external for NodePort; default out of cluster: the API server's
+      host; in cluster: none),
       OPERATOR_LOG_LEVEL (INFO).
       """;
 

@@ -60,7 +60,8 @@ class OperatorTest {
         if (a.controller() != null && b.controller() != null) {
           both.set(true);
         }
-        Thread.onSpinWait();
+        // a sampling interval for the monitor, not a wait for a condition
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
       }
     });
 
@@ -97,6 +98,19 @@ class OperatorTest {
     OperatorConfig noInstall = new OperatorConfig(null, "meshery", "x", false, false, 0, Duration.ofHours(1), 1,
         OperatorSettings.defaults());
     assertEquals(Operator.EXIT_STARTUP_FAILED, new Operator(empty, noInstall, FAST).run());
+  }
+
+  @Test
+  void nodePortHostDefaultsToTheApiServerOnlyOutOfCluster() throws Exception {
+    assertEquals("192.168.49.2",
+        Operator.defaultNodePortHost(java.net.URI.create("https://192.168.49.2:8443/").toURL(), null));
+    assertEquals("192.168.49.2",
+        Operator.defaultNodePortHost(java.net.URI.create("https://192.168.49.2:8443/").toURL(), "10.96.0.1"));
+    assertNull(Operator.defaultNodePortHost(java.net.URI.create("https://10.96.0.1:443/").toURL(), "10.96.0.1"),
+        "in cluster the API server's address is a cluster IP");
+    assertNull(Operator.defaultNodePortHost(java.net.URI.create("https://[fd00::1]:443/").toURL(), "fd00::1"));
+    assertNull(Operator.defaultNodePortHost(java.net.URI.create("https://kubernetes.default.svc/").toURL(), null));
+    assertNull(Operator.defaultNodePortHost(null, null));
   }
 
   @Test

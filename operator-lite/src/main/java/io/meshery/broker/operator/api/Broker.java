@@ -13,8 +13,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * A NATS-compatible broker deployment: {@code kubectl get br} lists them. The operator turns each one into a
- * StatefulSet, a headless and a client Service, a ConfigMap with the node's nats.conf and, as asked, a Secret with
- * the rendered credentials, a NetworkPolicy and a PodDisruptionBudget.
+ * StatefulSet, a headless and a client Service, a ConfigMap with the node's nats.conf and, as asked, a
+ * NetworkPolicy and a PodDisruptionBudget.
  */
 @Group(Broker.GROUP)
 @Version(Broker.VERSION)

@@ -27,6 +27,8 @@ public final class Defaults {
   /** A DNS-1123 subdomain, the form of most Kubernetes object names. */
   public static final String DNS_SUBDOMAIN_PATTERN =
       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+  /** A key of a Secret's data. */
+  public static final String SECRET_KEY_PATTERN = "^[-._a-zA-Z0-9]{1,253}$";
   /** {@code host} or {@code host:port}, with no scheme. */
   public static final String HOST_PORT_PATTERN = "^[^\\s:/]+(:[0-9]{1,5})?$";
 

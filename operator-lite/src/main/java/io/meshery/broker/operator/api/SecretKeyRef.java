@@ -14,7 +14,8 @@ public record SecretKeyRef(
     @Pattern(Defaults.DNS_SUBDOMAIN_PATTERN)
     String name,
 
-    @JsonPropertyDescription("Key in the Secret.") @Default(Defaults.USERS_KEY) String key) {
+    @JsonPropertyDescription("Key in the Secret.") @Default(Defaults.USERS_KEY) @Pattern(Defaults.SECRET_KEY_PATTERN)
+    String key) {
 
   public SecretKeyRef {
     key = key == null ? Defaults.USERS_KEY : key;

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -24,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +34,12 @@ import org.slf4j.LoggerFactory;
  * filtered to the operator's own objects by the {@code app.kubernetes.io/managed-by} label. Broker updates
  * that change neither the generation nor anything but status are skipped (they are the operator's own status
  * writes); the informers' periodic resync reconciles every Broker again, which also picks up changes to the
- * Secrets a Broker refers to.
+ * Secrets a Broker refers to (the operator does not list or watch Secrets: it may only read the ones named).
  *
  * <p>Threads: informer callbacks only enqueue keys; {@code workers} threads take keys from the {@link WorkQueue},
- * which never hands one key to two workers at once.
+ * which never hands one key to two workers at once. Before each reconcile a worker asks {@code mayAct} (the
+ * operator's "do I still hold the Lease"), so a replica that lost leadership while its controller was starting
+ * or stopping drops keys instead of writing.
  */
 public final class BrokerController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerController.class);
@@ -48,10 +50,12 @@ public final class BrokerController implements AutoCloseable {
   private final String namespace;
   private final Duration resync;
   private final int workers;
+  private final BooleanSupplier mayAct;
   private final WorkQueue queue = new WorkQueue();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicInteger reconciles = new AtomicInteger();
+  private final AtomicInteger dropped = new AtomicInteger();
   private ExecutorService pool;
 
   /**
@@ -60,6 +64,15 @@ public final class BrokerController implements AutoCloseable {
    */
   public BrokerController(KubernetesClient client, BrokerReconciler reconciler, String namespace, Duration resync,
       int workers) {
+    this(client, reconciler, namespace, resync, workers, () -> true);
+  }
+
+  /**
+   * @param mayAct checked before every reconcile; false drops the key (the next leader lists every Broker)
+   */
+  public BrokerController(KubernetesClient client, BrokerReconciler reconciler, String namespace, Duration resync,
+      int workers, BooleanSupplier mayAct) {
+    this.mayAct = mayAct;
     this.client = client;
     this.reconciler = reconciler;
     this.namespace = namespace;
@@ -83,7 +96,6 @@ public final class BrokerController implements AutoCloseable {
     owned(StatefulSet.class);
     owned(Service.class);
     owned(ConfigMap.class);
-    owned(Secret.class);
     owned(NetworkPolicy.class);
     owned(PodDisruptionBudget.class);
     List<CompletableFuture<Void>> started = new ArrayList<>();
@@ -130,6 +142,11 @@ public final class BrokerController implements AutoCloseable {
       if (key == null) {
         continue;
       }
+      if (!mayAct.getAsBoolean()) {
+        dropped.incrementAndGet();
+        queue.done(key);
+        continue;
+      }
       try {
         int slash = key.indexOf('/');
         ReconcileResult result = reconciler.reconcile(key.substring(0, slash), key.substring(slash + 1));
@@ -169,6 +186,11 @@ public final class BrokerController implements AutoCloseable {
   /** Reconciles done so far (for tests and health). */
   public int reconcileCount() {
     return reconciles.get();
+  }
+
+  /** Keys taken while {@code mayAct} said no, and dropped (for tests). */
+  public int droppedCount() {
+    return dropped.get();
   }
 
   @Override

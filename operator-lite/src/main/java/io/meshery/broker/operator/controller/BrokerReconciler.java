@@ -120,7 +120,6 @@ public final class BrokerReconciler {
       return ReconcileResult.of(key, outcome, e.reason(), e.getMessage(), changes);
     }
     apply(ConfigMap.class, cluster, ResourceNames.configMap(name), cluster.generateConfigMap(), changes);
-    apply(Secret.class, cluster, ResourceNames.authConfigSecret(name), cluster.generateAuthSecret(), changes);
     apply(Service.class, cluster, ResourceNames.headlessService(name), cluster.generateHeadlessService(), changes);
     apply(Service.class, cluster, ResourceNames.clientService(name), cluster.generateClientService(), changes);
     apply(StatefulSet.class, cluster, ResourceNames.statefulSet(name), cluster.generateStatefulSet(), changes);
@@ -158,7 +157,6 @@ public final class BrokerReconciler {
         new Owned(Service.class, ResourceNames.clientService(name)),
         new Owned(Service.class, ResourceNames.headlessService(name)),
         new Owned(ConfigMap.class, ResourceNames.configMap(name)),
-        new Owned(Secret.class, ResourceNames.authConfigSecret(name)),
         new Owned(NetworkPolicy.class, ResourceNames.networkPolicy(name)),
         new Owned(PodDisruptionBudget.class, ResourceNames.podDisruptionBudget(name)));
     for (Owned o : owned) {

@@ -26,7 +26,6 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -71,9 +70,10 @@ import java.util.TreeMap;
  * the Broker lets the garbage collector remove them.
  *
  * <p>Files in the broker container: the projected volume at {@value #CONFIG_DIR} holds {@code nats.conf} (from
- * the ConfigMap), {@code auth.conf} (from the operator's auth Secret, when auth is on) and {@code tls/tls.crt},
- * {@code tls/tls.key}, {@code tls/ca.crt} (from the user's TLS Secret, when TLS is on). nats.conf
- * {@code include}s auth.conf, so no credential is ever in the ConfigMap.
+ * the ConfigMap), {@code users.json} (the key {@code spec.auth.secretRef.key} of the user's auth Secret, when
+ * auth is on) and {@code tls/tls.crt}, {@code tls/tls.key}, {@code tls/ca.crt} (from the user's TLS Secret, when
+ * TLS is on). nats.conf names users.json in {@code authorization { users_file }}, which the node reads itself, so
+ * no credential is ever copied: not into the ConfigMap, not into a Secret of the operator's.
  */
 public final class BrokerCluster {
   public static final String CONTAINER = "broker";
@@ -82,7 +82,9 @@ public final class BrokerCluster {
   public static final String CONFIG_DIR = "/etc/meshery-broker";
   public static final String CONFIG_FILE = CONFIG_DIR + "/nats.conf";
   public static final String CONFIG_KEY = "nats.conf";
-  public static final String AUTH_KEY = "auth.conf";
+  /** The auth Secret's key is projected under this name; nats.conf's {@code authorization.users_file}. */
+  public static final String USERS_FILE_NAME = "users.json";
+  public static final String USERS_FILE = CONFIG_DIR + "/" + USERS_FILE_NAME;
   public static final String TLS_DIR = CONFIG_DIR + "/tls";
   public static final String PID_DIR = "/var/run/meshery-broker";
   public static final String PID_FILE = PID_DIR + "/broker.pid";
@@ -105,13 +107,13 @@ public final class BrokerCluster {
   private final BrokerSpec spec;
   private final OwnerReference owner;
   private final OperatorSettings settings;
-  private final String authConf;
+  private final String usersDigest;
   private final boolean tlsHasCa;
   private final String tlsDigest;
   private final String natsConf;
   private final String configHash;
 
-  private BrokerCluster(Broker broker, OperatorSettings settings, String authConf, Secret tlsSecret) {
+  private BrokerCluster(Broker broker, OperatorSettings settings, String usersJson, Secret tlsSecret) {
     this.name = broker.getMetadata().getName();
     this.namespace = broker.getMetadata().getNamespace();
     this.spec = broker.getSpec() == null ? BrokerSpec.empty() : broker.getSpec();
@@ -124,12 +126,12 @@ public final class BrokerCluster {
         .withBlockOwnerDeletion(true)
         .build();
     this.settings = settings;
-    this.authConf = authConf;
+    this.usersDigest = usersJson == null ? "" : digest(usersJson);
     Map<String, String> tls = tlsSecret == null ? Map.of() : decoded(tlsSecret);
     this.tlsHasCa = tls.containsKey(CA_CRT);
     this.tlsDigest = tls.isEmpty() ? "" : digest(new TreeMap<>(tls).toString());
     this.natsConf = renderNatsConf();
-    this.configHash = digest(natsConf + "\u0000" + (authConf == null ? "" : authConf) + "\u0000" + tlsDigest);
+    this.configHash = digest(natsConf + "\u0000" + usersDigest + "\u0000" + tlsDigest);
   }
 
   /**
@@ -147,7 +149,7 @@ public final class BrokerCluster {
     }
     BrokerSpec spec = broker.getSpec() == null ? BrokerSpec.empty() : broker.getSpec();
     String ns = broker.getMetadata().getNamespace();
-    String authConf = null;
+    String usersJson = null;
     if (spec.auth() != null) {
       String secretName = spec.auth().secretRef().name();
       String key = spec.auth().secretRef().key();
@@ -156,11 +158,11 @@ public final class BrokerCluster {
         throw new InvalidBrokerException(InvalidBrokerException.SECRET_NOT_FOUND,
             List.of("auth Secret " + ns + "/" + secretName + " not found"));
       }
-      String json = decoded(authSecret).get(key);
-      if (json == null) {
+      usersJson = decoded(authSecret).get(key);
+      if (usersJson == null) {
         throw new InvalidBrokerException(InvalidBrokerException.SECRET_INVALID, List.of(source + " is missing"));
       }
-      authConf = AuthConfig.render(json, source);
+      UsersFile.check(usersJson, source);
     }
     if (spec.tls().enabled()) {
       String secretName = spec.tls().secretName();
@@ -182,7 +184,7 @@ public final class BrokerCluster {
         throw new InvalidBrokerException(InvalidBrokerException.SECRET_INVALID, missing);
       }
     }
-    return new BrokerCluster(broker, settings, authConf, spec.tls().enabled() ? tlsSecret : null);
+    return new BrokerCluster(broker, settings, usersJson, spec.tls().enabled() ? tlsSecret : null);
   }
 
   public String name() {
@@ -202,12 +204,7 @@ public final class BrokerCluster {
     return natsConf;
   }
 
-  /** The rendered authorization block, or null when auth is off. */
-  public String authConf() {
-    return authConf;
-  }
-
-  /** Digest of everything the pods read from files: nats.conf, auth.conf and the TLS Secret. */
+  /** Digest of everything the pods read from files: nats.conf, users.json and the TLS Secret. */
   public String configHash() {
     return configHash;
   }
@@ -269,9 +266,11 @@ public final class BrokerCluster {
       }
       c.raw("verify", spec.tls().verify()).raw("timeout", 2).close();
     }
-    if (authConf != null) {
-      c.comment("Credentials: rendered from the auth Secret into Secret " + ResourceNames.authConfigSecret(name))
-          .include(AUTH_KEY);
+    if (spec.auth() != null) {
+      c.comment("Credentials: key " + spec.auth().secretRef().key() + " of Secret " + spec.auth().secretRef().name())
+          .open("authorization")
+          .string("users_file", USERS_FILE)
+          .close();
     }
     return c.toString();
   }
@@ -295,18 +294,6 @@ public final class BrokerCluster {
     return new ConfigMapBuilder()
         .withMetadata(meta(ResourceNames.configMap(name)))
         .withData(Map.of(CONFIG_KEY, natsConf))
-        .build();
-  }
-
-  /** The Secret with the rendered auth.conf, or null when auth is off. */
-  public Secret generateAuthSecret() {
-    if (authConf == null) {
-      return null;
-    }
-    return new SecretBuilder()
-        .withMetadata(meta(ResourceNames.authConfigSecret(name)))
-        .withType("Opaque")
-        .withData(Map.of(AUTH_KEY, Base64.getEncoder().encodeToString(authConf.getBytes(StandardCharsets.UTF_8))))
         .build();
   }
 
@@ -375,10 +362,8 @@ public final class BrokerCluster {
         .withPodManagementPolicy("Parallel")
         .withSelector(selector())
         .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
-        .withNewPersistentVolumeClaimRetentionPolicy()
-        .withWhenDeleted("Retain")
-        .withWhenScaled("Retain")
-        .endPersistentVolumeClaimRetentionPolicy()
+        // No persistentVolumeClaimRetentionPolicy: its default (Retain, Retain) is what we want, and API servers
+        // before 1.27 drop the field, which would make every reconcile see a difference and write again.
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.of(name))
@@ -546,10 +531,10 @@ public final class BrokerCluster {
         .withName(ResourceNames.configMap(name))
         .withItems(item(CONFIG_KEY, CONFIG_KEY))
         .endConfigMap().build());
-    if (authConf != null) {
+    if (spec.auth() != null) {
       sources.add(new VolumeProjectionBuilder().withNewSecret()
-          .withName(ResourceNames.authConfigSecret(name))
-          .withItems(item(AUTH_KEY, AUTH_KEY))
+          .withName(spec.auth().secretRef().name())
+          .withItems(item(spec.auth().secretRef().key(), USERS_FILE_NAME))
           .endSecret().build());
     }
     if (spec.tls().enabled()) {

@@ -47,16 +47,6 @@ final class NatsConf {
     return this;
   }
 
-  NatsConf line(String text) {
-    indent().append(text).append('\n');
-    return this;
-  }
-
-  NatsConf include(String file) {
-    indent().append("include ").append(quote(file)).append('\n');
-    return this;
-  }
-
   private StringBuilder indent() {
     out.append("  ".repeat(depth));
     return out;

@@ -29,11 +29,6 @@ public final class ResourceNames {
     return broker + "-config";
   }
 
-  /** The operator-owned Secret holding the rendered {@code auth.conf} (never the user's Secret). */
-  public static String authConfigSecret(String broker) {
-    return broker + "-auth-config";
-  }
-
   public static String networkPolicy(String broker) {
     return broker;
   }

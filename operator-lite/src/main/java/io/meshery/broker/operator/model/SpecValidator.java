@@ -24,6 +24,7 @@ public final class SpecValidator {
   private static final Pattern IMAGE = Pattern.compile(Defaults.IMAGE_PATTERN);
   private static final Pattern DNS_SUBDOMAIN = Pattern.compile(Defaults.DNS_SUBDOMAIN_PATTERN);
   private static final Pattern HOST_PORT = Pattern.compile(Defaults.HOST_PORT_PATTERN);
+  private static final Pattern SECRET_KEY = Pattern.compile(Defaults.SECRET_KEY_PATTERN);
   private static final Pattern CIDR = Pattern.compile(
       "^(([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})$");
   /** nats-server refuses a max_payload above 64 MB. */
@@ -70,9 +71,9 @@ public final class SpecValidator {
       if (spec.auth().secretRef() == null || spec.auth().secretRef().name() == null
           || !DNS_SUBDOMAIN.matcher(spec.auth().secretRef().name()).matches()) {
         problems.add("spec.auth.secretRef.name must name a Secret");
-      } else if (name != null && spec.auth().secretRef().name().equals(ResourceNames.authConfigSecret(name))) {
-        problems.add("spec.auth.secretRef.name must not be " + ResourceNames.authConfigSecret(name)
-            + ": the operator writes that Secret");
+      } else if (spec.auth().secretRef().key() == null
+          || !SECRET_KEY.matcher(spec.auth().secretRef().key()).matches()) {
+        problems.add("spec.auth.secretRef.key is not a Secret key: " + spec.auth().secretRef().key());
       }
     }
     for (String range : spec.service().loadBalancerSourceRanges()) {

@@ -168,6 +168,7 @@ class ManifestsTest {
       "auth: {}|spec.auth.secretRef: required",
       "auth: {secretRef: {key: users.json}}|spec.auth.secretRef.name: required",
       "auth: {secretRef: {name: Not_A_Name}}|spec.auth.secretRef.name: must match",
+      "auth: {secretRef: {name: a, key: 'users/json'}}|spec.auth.secretRef.key: must match",
       "config: {maxConnections: 0}|spec.config.maxConnections: must be at least 1.0",
       "config: {lameDuckDuration: soon}|spec.config.lameDuckDuration: must match",
       "version: 'two words'|spec.version: must match",
@@ -262,13 +263,15 @@ class ManifestsTest {
     for (String[] need : new String[][] {
         {"meshery.io", "brokers", "watch"}, {"meshery.io", "brokers/status", "update"},
         {"apps", "statefulsets", "update"}, {"apps", "statefulsets", "delete"}, {"", "services", "create"},
-        {"", "configmaps", "update"}, {"", "secrets", "create"}, {"", "persistentvolumeclaims", "patch"},
+        {"", "configmaps", "update"}, {"", "secrets", "get"}, {"", "persistentvolumeclaims", "patch"},
         {"networking.k8s.io", "networkpolicies", "delete"}, {"policy", "poddisruptionbudgets", "watch"},
         {"coordination.k8s.io", "leases", "patch"}, {"coordination.k8s.io", "leases", "create"}}) {
       assertTrue(rules.stream().anyMatch(r -> r.getApiGroups().contains(need[0]) && r.getResources().contains(need[1])
           && r.getVerbs().contains(need[2])), String.join(" ", need));
     }
     assertFalse(rules.stream().anyMatch(r -> r.getResources().contains("pods")), "no pod access needed");
+    assertEquals(List.of(List.of("get")), rules.stream().filter(r -> r.getResources().contains("secrets"))
+        .map(PolicyRule::getVerbs).toList(), "Secrets: only get, only the ones a Broker names");
     var binding = ofType(op, ClusterRoleBinding.class).get(0);
     assertEquals(sa.getMetadata().getName(), binding.getSubjects().get(0).getName());
     assertEquals(sa.getMetadata().getNamespace(), binding.getSubjects().get(0).getNamespace());

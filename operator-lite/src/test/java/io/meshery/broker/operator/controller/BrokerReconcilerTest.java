@@ -238,8 +238,12 @@ class BrokerReconcilerTest {
         "{\"users\":[{\"user\":\"meshery\",\"password\":\"one\"}]}")).create();
     setSpec(client, ns, NAME, "auth: {secretRef: {name: meshery-broker-auth}}\n");
     ReconcileResult r = reconcile(ns);
-    assertTrue(r.changes().contains("Secret/meshery-broker-auth-config created"), r.changes().toString());
-    assertTrue(configMap(ns).getData().get("nats.conf").contains("include \"auth.conf\""));
+    assertEquals(List.of("ConfigMap/meshery-broker-config updated", "StatefulSet/meshery-broker updated"),
+        r.changes());
+    assertTrue(configMap(ns).getData().get("nats.conf").contains("users_file: \"/etc/meshery-broker/users.json\""));
+    assertTrue(sts(ns).getSpec().getTemplate().getSpec().getVolumes().get(0).getProjected().getSources().stream()
+        .anyMatch(v -> v.getSecret() != null && v.getSecret().getName().equals("meshery-broker-auth")),
+        "the user's Secret is mounted");
     String withAuth = configHash(ns);
     assertNotEquals(noAuth, withAuth);
 
@@ -250,15 +254,17 @@ class BrokerReconcilerTest {
       return s;
     });
     r = reconcile(ns);
-    assertTrue(r.changes().containsAll(List.of("Secret/meshery-broker-auth-config updated",
-        "StatefulSet/meshery-broker updated")), r.changes().toString());
+    assertEquals(List.of("StatefulSet/meshery-broker updated"), r.changes());
     assertNotEquals(withAuth, configHash(ns), "a new password rolls the pods");
 
     setSpec(client, ns, NAME, "size: 1\n");
     r = reconcile(ns);
-    assertTrue(r.changes().contains("Secret/meshery-broker-auth-config deleted"), r.changes().toString());
+    assertEquals(List.of("ConfigMap/meshery-broker-config updated", "StatefulSet/meshery-broker updated"),
+        r.changes());
     assertEquals(noAuth, configHash(ns));
     assertNotNull(client.secrets().inNamespace(ns).withName("meshery-broker-auth").get(), "the user's Secret stays");
+    assertEquals(List.of("meshery-broker-auth"), client.secrets().inNamespace(ns).list().getItems().stream()
+        .map(x -> x.getMetadata().getName()).toList(), "the operator wrote no Secret of its own");
   }
 
   @Test
@@ -308,7 +314,6 @@ class BrokerReconcilerTest {
     assertNull(service(ns, NAME));
     assertNull(service(ns, NAME + "-headless"));
     assertNull(configMap(ns));
-    assertNull(client.secrets().inNamespace(ns).withName(NAME + "-auth-config").get());
     assertNull(client.network().networkPolicies().inNamespace(ns).withName(NAME).get());
     assertNotNull(client.secrets().inNamespace(ns).withName("a").get());
     assertNotNull(client.configMaps().inNamespace(ns).withName("unrelated").get());
@@ -460,6 +465,40 @@ class BrokerReconcilerTest {
     ReconcileResult r = reconcile(ns);
     assertTrue(r.changes().containsAll(List.of("NetworkPolicy/meshery-broker deleted",
         "PodDisruptionBudget/meshery-broker deleted")), r.changes().toString());
+  }
+
+  @Test
+  void everyReconcileLogsExactlyOneLineWithTheBrokerAndTheOutcome() {
+    String ns = "logs";
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(BrokerReconciler.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      createBroker(client, ns, NAME, "size: 1\n");
+      List<ReconcileResult> results = new java.util.ArrayList<>();
+      results.add(reconcile(ns));
+      results.add(reconcile(ns));
+      setSpec(client, ns, NAME, "size: 0\n");
+      results.add(reconcile(ns));
+      client.resources(Broker.class).inNamespace(ns).withName(NAME).delete();
+      results.add(reconcile(ns));
+      List<String> logged = lines.list.stream().map(e -> e.getFormattedMessage())
+          .filter(m -> m.contains(ns + "/")).toList();
+      assertEquals(results.size(), logged.size(), logged.toString());
+      List<String> outcomes = List.of("PROGRESSING", "PROGRESSING", "INVALID", "DELETED");
+      for (int i = 0; i < logged.size(); i++) {
+        assertTrue(logged.get(i).startsWith("reconciled " + ns + "/" + NAME + ": " + outcomes.get(i) + " ("),
+            logged.get(i));
+        assertEquals(outcomes.get(i), results.get(i).outcome().name());
+      }
+      assertTrue(logged.get(0).contains("StatefulSet/meshery-broker created"), logged.get(0));
+      assertTrue(logged.get(1).contains("no changes"), logged.get(1));
+    } finally {
+      logger.detachAppender(lines);
+    }
   }
 
   @Test

@@ -121,7 +121,6 @@ class BrokerClusterTest {
 
     assertEquals("meshery-broker-config", c.generateConfigMap().getMetadata().getName());
     assertTrue(c.generateConfigMap().getData().containsKey("nats.conf"));
-    assertNull(c.generateAuthSecret());
     assertNull(c.generateNetworkPolicy());
     assertNull(c.generatePodDisruptionBudget());
   }
@@ -131,7 +130,7 @@ class BrokerClusterTest {
     BrokerCluster c = cluster("size: 3\nclustering: {enabled: true}\nauth: {secretRef: {name: meshery-broker-auth}}\n"
         + "networkPolicy: {enabled: true}\npodDisruptionBudget: {enabled: true}\n", USERS, null);
     List<HasMetadata> all = List.of(c.generateStatefulSet(), c.generateHeadlessService(), c.generateClientService(),
-        c.generateConfigMap(), c.generateAuthSecret(), c.generateNetworkPolicy(), c.generatePodDisruptionBudget());
+        c.generateConfigMap(), c.generateNetworkPolicy(), c.generatePodDisruptionBudget());
     for (HasMetadata o : all) {
       OwnerReference ref = o.getMetadata().getOwnerReferences().get(0);
       assertEquals("meshery.io/v1alpha1", ref.getApiVersion());
@@ -211,26 +210,29 @@ class BrokerClusterTest {
     assertEquals(new Quantity("10Gi"), claim.getSpec().getResources().getRequests().get("storage"));
     assertTrue(container(sts).getVolumeMounts().stream()
         .anyMatch(m -> m.getName().equals("jetstream") && m.getMountPath().equals("/data")));
-    assertEquals("Retain", sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted());
+    assertNull(sts.getSpec().getPersistentVolumeClaimRetentionPolicy(), "the default (Retain) keeps the claims");
     assertTrue(c.natsConf().contains("jetstream {\n  store_dir: \"/data/jetstream\"\n  max_file_store: 10737418240\n}\n"),
         c.natsConf());
   }
 
   @Test
-  void authIsRenderedIntoASecretAndIncludedNeverPutInTheConfigMap() throws Exception {
+  void authMountsTheUsersSecretAsTheNodesUsersFileAndNeverCopiesIt() throws Exception {
     BrokerCluster c = cluster("auth:\n  secretRef:\n    name: meshery-broker-auth\n", USERS, null);
     String conf = c.generateConfigMap().getData().get("nats.conf");
-    assertTrue(conf.contains("\ninclude \"auth.conf\"\n"), conf);
+    assertTrue(conf.contains("\nauthorization {\n  users_file: \"/etc/meshery-broker/users.json\"\n}\n"), conf);
     assertFalse(conf.contains("s3cr"), "no password in the ConfigMap");
-    Secret s = c.generateAuthSecret();
-    assertEquals("meshery-broker-auth-config", s.getMetadata().getName());
-    String auth = new String(Base64.getDecoder().decode(s.getData().get("auth.conf")), StandardCharsets.UTF_8);
-    assertTrue(auth.contains("authorization {\n  users = [\n    {user: \"meshery\", password: \"s3cr\\\"et\"}\n  ]\n}"),
-        auth);
     List<VolumeProjection> sources = c.generateStatefulSet().getSpec().getTemplate().getSpec().getVolumes().get(0)
         .getProjected().getSources();
-    assertEquals("meshery-broker-auth-config", sources.get(1).getSecret().getName());
-    assertEquals("auth.conf", sources.get(1).getSecret().getItems().get(0).getPath());
+    assertEquals("meshery-broker-auth", sources.get(1).getSecret().getName(), "the user's own Secret");
+    assertEquals("users.json", sources.get(1).getSecret().getItems().get(0).getKey());
+    assertEquals("users.json", sources.get(1).getSecret().getItems().get(0).getPath());
+
+    BrokerCluster otherKey = cluster("auth: {secretRef: {name: a, key: creds}}\n",
+        secret("a", Map.of("creds", "{\"token\":\"t\"}")), null);
+    var item = otherKey.generateStatefulSet().getSpec().getTemplate().getSpec().getVolumes().get(0).getProjected()
+        .getSources().get(1).getSecret().getItems().get(0);
+    assertEquals("creds", item.getKey());
+    assertEquals("users.json", item.getPath(), "any key lands where nats.conf looks");
   }
 
   @Test

@@ -31,7 +31,7 @@ class SpecValidatorTest {
       "b|config: {lameDuckDuration: 30}|lameDuckDuration",
       "b|config: {lameDuckDuration: 10s}|lameDuckDuration must be at least 30s",
       "b|tls: {enabled: true}|tls.secretName is required",
-      "b|auth: {secretRef: {name: b-auth-config}}|the operator writes that Secret",
+      "b|auth: {secretRef: {name: a, key: 'a key'}}|spec.auth.secretRef.key",
       "b|auth: {secretRef: {}}|spec.auth.secretRef.name",
       "b|service: {loadBalancerSourceRanges: [everywhere]}|not a CIDR",
       "b|service: {externalEndpointOverride: 'nats://x:1'}|externalEndpointOverride",
