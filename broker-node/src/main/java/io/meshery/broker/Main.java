@@ -2,24 +2,29 @@ package io.meshery.broker;
 
 import io.meshery.broker.config.BrokerOptions;
 import io.meshery.broker.config.CommandLine;
+import io.meshery.broker.config.ConfigException;
 import io.meshery.broker.config.Invocation;
 import io.meshery.broker.logging.LogSetup;
+import io.meshery.broker.security.Security;
 import io.meshery.broker.server.BrokerNode;
 import io.meshery.broker.server.Server;
 import io.meshery.broker.server.ServerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
  * The {@code meshery-broker} program: nats-server's command line, one broker node, and nats-server's signals
- * (TERM and INT stop gracefully, USR1 reopens the log file).
+ * (TERM and INT stop gracefully, USR1 reopens the log file, USR2 enters lame duck mode).
  */
 public final class Main {
 
@@ -46,6 +51,12 @@ public final class Main {
             return 0;
         }
         if (invocation instanceof Invocation.TestConfig test) {
+            try {
+                Security.fromOptions(test.options()); // reads the users file, certificates and keys
+            } catch (ConfigException e) {
+                System.err.println(CommandLine.PRODUCT + ": " + e.getMessage());
+                return 1;
+            }
             System.err.println(test.message());
             return 0;
         }
@@ -75,10 +86,28 @@ public final class Main {
         log.info("  Version:  {} (protocol of nats-server {})", Server.VERSION, Server.NATS_VERSION);
         log.info("  Java:     {}", Runtime.version());
         log.info("  Config:   {}", options.configFile().map(Path::toString).orElse("(none: embedded defaults)"));
+        // Signals are trapped before the node starts, so that a stop asked for during start-up is still
+        // graceful (a TERM arriving before the handler would end the JVM with status 143).
+        AtomicReference<BrokerNode> running = new AtomicReference<>();
+        AtomicBoolean stopAsked = new AtomicBoolean();
+        trap("TERM", () -> stop(running, stopAsked, "terminated", log));
+        trap("INT", () -> stop(running, stopAsked, "interrupt", log));
+        trap("USR1", () -> {
+            LogSetup.reopen();
+            log.info("Reopened log file");
+        });
+        trap("USR2", () -> {
+            log.debug("Trapped \"user defined signal 2\" signal");
+            BrokerNode n = running.get();
+            if (n != null) {
+                n.enterLameDuckMode();
+            }
+        });
+        trap("HUP", () -> log.warn("Configuration reload is not supported; restart the node to apply changes"));
         BrokerNode node;
         try {
             node = BrokerNode.start(settingsOf(options));
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | ConfigException e) {
             log.error("{}", e.getMessage());
             return 1;
         }
@@ -87,13 +116,10 @@ public final class Main {
             node.shutdown(SHUTDOWN_TIMEOUT);
             return 1;
         }
-        trap("TERM", () -> stop(node, "terminated", log));
-        trap("INT", () -> stop(node, "interrupt", log));
-        trap("USR1", () -> {
-            LogSetup.reopen();
-            log.info("Reopened log file");
-        });
-        trap("HUP", () -> log.warn("Configuration reload is not supported; restart the node to apply changes"));
+        running.set(node);
+        if (stopAsked.get()) {
+            stopInBackground(node);
+        }
         log.info("Server is ready");
         node.system().getWhenTerminated().toCompletableFuture().join();
         pidFile.ifPresent(Main::deleteQuietly);
@@ -103,6 +129,7 @@ public final class Main {
 
     /** nats-server's options as the node's settings. */
     static ServerSettings settingsOf(BrokerOptions o) {
+        Security security = Security.fromOptions(o);
         int port = o.port() == BrokerOptions.RANDOM_PORT ? 0 : o.port();
         int httpPort = o.httpPort() == 0 ? ServerSettings.NO_HTTP
             : o.httpPort() == BrokerOptions.RANDOM_PORT ? 0 : o.httpPort();
@@ -113,8 +140,9 @@ public final class Main {
                 o.maxPending())
             .withMaxControlLine(o.maxControlLine())
             .withTimings(o.writeDeadline(), o.pingInterval(), o.pingMax())
-            .withAuthTimeout(o.authTimeout())
-            .withLameDuck(o.lameDuckDuration(), o.lameDuckGracePeriod());
+            .withAuthTimeout(security.authTimeout(o))
+            .withLameDuck(o.lameDuckDuration(), o.lameDuckGracePeriod())
+            .withSecurity(security);
     }
 
     /** Signal handlers run on the JVM's signal thread; the stop itself runs on its own thread. */
@@ -122,15 +150,27 @@ public final class Main {
         Signal.handle(new Signal(signal), s -> action.run());
     }
 
-    private static void stop(BrokerNode node, String signalName, Logger log) {
+    private static void stop(AtomicReference<BrokerNode> running, AtomicBoolean stopAsked, String signalName,
+                             Logger log) {
         log.info("Trapped \"{}\" signal", signalName);
-        Thread stopper = new Thread(() -> node.shutdown(SHUTDOWN_TIMEOUT), "meshery-broker-shutdown");
-        stopper.start();
+        stopAsked.set(true);
+        BrokerNode node = running.get();
+        if (node != null) {
+            stopInBackground(node);
+        }
+    }
+
+    private static void stopInBackground(BrokerNode node) {
+        new Thread(() -> node.shutdown(SHUTDOWN_TIMEOUT), "meshery-broker-shutdown").start();
     }
 
     private static boolean writePidFile(Path pidFile, Logger log) {
         try {
-            Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+            // Written beside and moved into place, so that a reader never sees an empty pid file.
+            Path absolute = pidFile.toAbsolutePath();
+            Path partial = absolute.resolveSibling(absolute.getFileName() + ".partial");
+            Files.writeString(partial, Long.toString(ProcessHandle.current().pid()));
+            Files.move(partial, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return true;
         } catch (IOException e) {
             log.error("Could not write pid file {}: {}", pidFile, e.getMessage());

@@ -10,7 +10,7 @@ import java.util.Map;
  * {@code ns}, {@code us} (or {@code µs}), {@code ms}, {@code s}, {@code m} and {@code h}; {@code 0} alone needs
  * no unit. {@link #format} writes them back the way Go prints them ({@code 2m0s}).
  */
-final class GoDuration {
+public final class GoDuration {
   private static final Map<String, Long> UNIT_NANOS = Map.of(
       "ns", 1L,
       "us", 1_000L,
@@ -30,7 +30,7 @@ final class GoDuration {
    * @throws IllegalArgumentException with a message such as {@code invalid duration "abc"} or
    *     {@code missing unit in duration "5"}
    */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String s = text;
     boolean negative = false;
     if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) {

@@ -19,9 +19,17 @@ public final class LogSetup {
     /** What to log, and where. An empty {@code file} means standard error. */
     public record Settings(boolean debug, boolean trace, boolean logtime, Optional<Path> file) {
         String rootLevel() {
-            return trace ? "TRACE" : debug ? "DEBUG" : "INFO";
+            return debug ? "DEBUG" : "INFO";
+        }
+
+        /** Protocol trace is a logger of its own: nats-server's {@code -V} does not turn on debug lines. */
+        String traceLevel() {
+            return trace ? "TRACE" : "OFF";
         }
     }
+
+    /** Kept equal to {@code ProtocolTrace.LOGGER}; logging does not depend on the server package. */
+    static final String TRACE_LOGGER = "io.meshery.broker.trace";
 
     private static volatile Settings current;
 
@@ -63,6 +71,7 @@ public final class LogSetup {
             + "<logger name=\"org.apache.pekko\" level=\"WARN\"/>"
             // A failed bind is reported by the node itself, in one line.
             + "<logger name=\"org.apache.pekko.io.TcpListener\" level=\"OFF\"/>"
+            + "<logger name=\"" + TRACE_LOGGER + "\" level=\"" + settings.traceLevel() + "\"/>"
             + "<root level=\"" + settings.rootLevel() + "\"><appender-ref ref=\"OUT\"/></root>"
             + "</configuration>";
     }

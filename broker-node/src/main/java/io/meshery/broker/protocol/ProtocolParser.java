@@ -1,6 +1,7 @@
 package io.meshery.broker.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The client side of the NATS wire protocol, parsed incrementally from whatever chunks the socket delivers.
@@ -57,6 +58,9 @@ public final class ProtocolParser {
         int headerSize = -1;
         int totalSize;
         private String subject;
+        /** Subjects published to lately and their bytes, made on the first publish; see {@link #recentSubject()}. */
+        private String[] recentSubjects;
+        private byte[][] recentSubjectBytes;
 
         public byte[] line() { return line; }
         public int subjectOffset() { return subjectOff; }
@@ -69,12 +73,44 @@ public final class ProtocolParser {
         public int totalSize() { return totalSize; }
         public boolean hasHeaders() { return headerSize >= 0; }
 
-        /** The subject as a string (ISO-8859-1, so every byte maps to one char and back). Made once per message. */
+        /**
+         * The subject as a string (ISO-8859-1, so every byte maps to one char and back). A subject this
+         * connection published to lately comes back as the same {@code String}: nothing is allocated, and
+         * its hash is already computed when it is looked up in the match cache.
+         */
         public String subject() {
             if (subject == null) {
-                subject = new String(line, subjectOff, subjectLen, StandardCharsets.ISO_8859_1);
+                subject = recentSubject();
             }
             return subject;
+        }
+
+        /**
+         * Looks the subject up among the last subjects seen, in a small table indexed by the length and two
+         * bytes of the subject (no loop over it); a miss makes the string and takes the slot.
+         */
+        private String recentSubject() {
+            byte[] b = line;
+            int off = subjectOff;
+            int len = subjectLen;
+            if (len == 0 || len > MAX_RECENT_SUBJECT) {
+                return new String(b, off, len, StandardCharsets.ISO_8859_1);
+            }
+            byte[][] keys = recentSubjectBytes;
+            if (keys == null) {
+                keys = new byte[RECENT_SUBJECTS][];
+                recentSubjectBytes = keys;
+                recentSubjects = new String[RECENT_SUBJECTS];
+            }
+            int slot = (len + 31 * b[off + len - 1] + 7 * b[off + (len >> 1)]) & (RECENT_SUBJECTS - 1);
+            byte[] key = keys[slot];
+            if (key != null && Arrays.equals(key, 0, key.length, b, off, off + len)) {
+                return recentSubjects[slot];
+            }
+            String made = new String(b, off, len, StandardCharsets.ISO_8859_1);
+            keys[slot] = Arrays.copyOfRange(b, off, off + len);
+            recentSubjects[slot] = made;
+            return made;
         }
 
         /** The reply subject as a string, or {@code null}. */
@@ -108,6 +144,11 @@ public final class ProtocolParser {
             headerSize = -1;
         }
     }
+
+    /** Slots of the per-connection table of recent subjects (a power of two). */
+    private static final int RECENT_SUBJECTS = 8;
+    /** Longer subjects are not kept: comparing them could cost more than making them. */
+    private static final int MAX_RECENT_SUBJECT = 256;
 
     private static final int OP_UNDECIDED = 0;
     private static final int OP_UNKNOWN = -1;
@@ -182,6 +223,14 @@ public final class ProtocolParser {
     }
 
     /**
+     * Whether the next byte parsed starts a new operation (no control line or payload is half read): where
+     * nats-server checks that a client which must authenticate begins with {@code CONNECT}.
+     */
+    public boolean atOperationStart() {
+        return !inPayload && lineLen == 0 && !failed;
+    }
+
+    /**
      * Parses {@code buf[off, off+len)}.
      *
      * @return how many bytes were consumed: {@code len} unless the handler paused the parser or a fault
@@ -202,6 +251,12 @@ public final class ProtocolParser {
     }
 
     private int parseLine(byte[] buf, int pos, int end) {
+        if (lineLen == 0) {
+            int next = parsePubInOnePass(buf, pos, end);
+            if (next >= 0) {
+                return next;
+            }
+        }
         int nl = indexOf(buf, pos, end, (byte) '\n');
         if (nl < 0) {
             appendLine(buf, pos, end - pos);
@@ -263,17 +318,109 @@ public final class ProtocolParser {
         }
     }
 
+    /**
+     * The common case in one pass over the bytes: a PUB or HPUB whose control line lies whole in this chunk,
+     * and, when its payload does too, the delivery to the handler. It splits the arguments while it looks for
+     * the end of the line (the general path looks for the end, recognises the operation, then splits).
+     *
+     * @return where parsing goes on, or {@code -1} when this is not such a line, or an unusual one (too
+     *     many arguments, too long, HPUB not allowed): the general path then parses it and reports any fault
+     */
+    private int parsePubInOnePass(byte[] buf, int pos, int end) {
+        int i = pos;
+        if (end - i < 8) { // the shortest, "PUB a 0\n"
+            return -1;
+        }
+        boolean headers = (buf[i] | 0x20) == 'h'; // letters differ from their capitals in bit 5 only
+        if (headers) {
+            if (!headersAllowed) {
+                return -1;
+            }
+            i++;
+        }
+        if ((buf[i] | 0x20) != 'p' || (buf[i + 1] | 0x20) != 'u' || (buf[i + 2] | 0x20) != 'b'
+            || (buf[i + 3] != ' ' && buf[i + 3] != '\t')) {
+            return -1;
+        }
+        i += 4;
+        int[] starts = argStart;
+        int[] ends = argEnd;
+        int n = 0;
+        int c;
+        while (true) {
+            while ((c = buf[i]) == ' ' || c == '\t') { // the blanks before an argument or the end
+                if (++i == end) {
+                    return -1; // the line goes on in the next chunk
+                }
+            }
+            if (c == '\n') {
+                break;
+            }
+            if (n == starts.length) {
+                return -1;
+            }
+            starts[n] = i;
+            do { // an argument: any byte but blank and LF; most are above the space, which one compare tells
+                if (++i == end) {
+                    return -1;
+                }
+                c = buf[i];
+            } while (c > ' ' || (c != ' ' && c != '\t' && c != '\n'));
+            ends[n++] = i;
+            if (c == '\n') {
+                break;
+            }
+        }
+        int nl = i;
+        int contentEnd = nl;
+        if (n > 0 && ends[n - 1] == nl && buf[nl - 1] == '\r') {
+            // The line ends in CRLF: the CR belongs to no argument.
+            contentEnd--;
+            if (--ends[n - 1] == starts[n - 1]) {
+                n--;
+            }
+        }
+        if (contentEnd - pos > maxControlLine) {
+            return -1;
+        }
+        if (!takePubArgs(buf, n, headers)) {
+            return nl + 1;
+        }
+        int payloadStart = nl + 1;
+        if (end - payloadStart < payloadNeed) {
+            keepPubLine(); // the payload continues in a later chunk, which may not live on
+            return payloadStart;
+        }
+        int size = payloadNeed - 2;
+        if (buf[payloadStart + size] != '\r' || buf[payloadStart + size + 1] != '\n') {
+            fail(ParseError.UNKNOWN_OPERATION, "payload not followed by CRLF");
+            return end;
+        }
+        inPayload = false;
+        handler.onPublish(pubArgs, buf, payloadStart, size);
+        return payloadStart + payloadNeed;
+    }
+
     private void processPub(byte[] line, int off, int end, boolean headers) {
-        String op = headers ? "HPUB" : "PUB";
         if (headers && !headersAllowed) {
             fail(ParseError.BAD_ARGUMENTS, "HPUB without headers support");
             return;
         }
-        int n = splitArgs(line, off, end);
+        takePubArgs(line, splitArgs(line, off, end), headers);
+    }
+
+    /**
+     * Takes the {@code n} arguments of a PUB or HPUB line from {@link #argStart}/{@link #argEnd} and sets the
+     * parser to read the payload; or reports the fault.
+     *
+     * @return {@code false} after a fault
+     */
+    private boolean takePubArgs(byte[] line, int n, boolean headers) {
+        String op = headers ? "HPUB" : "PUB";
         int sizeArgs = headers ? 2 : 1;
         if (n < 1 + sizeArgs || n > 2 + sizeArgs) {
             fail(ParseError.BAD_ARGUMENTS, op + " with " + n + " arguments");
-            return;
+            return false;
         }
         PubArgs a = pubArgs;
         a.reset();
@@ -287,25 +434,26 @@ public final class ProtocolParser {
         int total = parseSize(line, argStart[n - 1], argEnd[n - 1]);
         if (total < 0) {
             fail(ParseError.BAD_ARGUMENTS, op + " with a bad size");
-            return;
+            return false;
         }
         if (headers) {
             int hdr = parseSize(line, argStart[n - 2], argEnd[n - 2]);
             if (hdr < 0 || hdr > total) {
                 fail(ParseError.BAD_ARGUMENTS, "HPUB with a bad header size");
-                return;
+                return false;
             }
             a.headerSize = hdr;
         }
         if (total > maxPayload) {
             fail(ParseError.MAX_PAYLOAD, op + " of " + total + " bytes");
-            return;
+            return false;
         }
         a.totalSize = total;
         inPayload = true;
         payloadNeed = total + 2;
         payloadLen = 0;
         payloadBuf = null;
+        return true;
     }
 
     private int parsePayload(byte[] buf, int pos, int end) {

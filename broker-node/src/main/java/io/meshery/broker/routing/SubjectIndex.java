@@ -235,6 +235,27 @@ public final class SubjectIndex {
     public long cacheHits() { return cacheHits.sum(); }
     public int cacheEntries() { return cache.size(); }
 
+    /**
+     * How many receivers the cached subjects reach (a queue group counts once, as it gets one copy): the
+     * largest and the mean over the cache, as nats-server reports them. Walks the cache; for monitoring.
+     */
+    public Fanout cachedFanout() {
+        int entries = 0;
+        int max = 0;
+        long sum = 0;
+        for (Match m : cache.values()) {
+            int fanout = m.plain().length + m.queues().length;
+            entries++;
+            sum += fanout;
+            max = Math.max(max, fanout);
+        }
+        return new Fanout(max, entries == 0 ? 0 : (double) sum / entries);
+    }
+
+    /** See {@link #cachedFanout()}. */
+    public record Fanout(int max, double average) {
+    }
+
     /** Splits a valid subject into tokens, or {@code null} when it has an empty token. */
     static String[] tokenize(String subject) {
         int n = 1;

@@ -1,15 +1,17 @@
 package io.meshery.broker.server;
 
+import io.meshery.broker.monitor.MonitorServer;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.SubjectShards;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.slf4j.Logger;
@@ -31,6 +33,12 @@ public final class BrokerNode implements AutoCloseable {
     private final Server server;
     private final Tcp.ServerBinding binding;
     private volatile boolean stopped;
+    /** Counted down when {@link #shutdown} begins; lame duck mode waits on it so that a stop cuts it short. */
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private CompletionStage<?> unbinding;
+    private boolean lameDuck;
+    /** The monitoring HTTP server, or {@code null} when monitoring is off. */
+    private volatile MonitorServer monitor;
 
     private BrokerNode(ActorSystem<Void> system, Server server, Tcp.ServerBinding binding) {
         this.system = system;
@@ -57,14 +65,21 @@ public final class BrokerNode implements AutoCloseable {
                 .bind(settings.host(), settings.port(), 1024, java.util.Collections.emptyList(), false,
                     java.util.Optional.empty())
                 .to(Sink.foreach(conn -> conn.handleWith(
-                    Flow.fromGraph(new ClientConnection(server, conn.localAddress(), conn.remoteAddress())), mat)))
+                    ClientTransport.flow(server, conn.localAddress(), conn.remoteAddress()), mat)))
                 .run(mat)
                 .toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
             BrokerNode node = new BrokerNode(system, server, binding);
             server.clientPortBound(node.port());
+            if (settings.httpPort() >= 0) {
+                node.monitor = MonitorServer.start(system, server, settings.httpHost(), settings.httpPort());
+            }
+            // Last: the launcher and its tests take this line to mean the node is up.
             log.info("Listening for client connections on {}:{}", settings.host(), node.port());
             return node;
+        } catch (MonitorServer.BindFailed e) {
+            system.terminate();
+            throw e;
         } catch (Exception e) {
             system.terminate();
             throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port()
@@ -86,18 +101,28 @@ public final class BrokerNode implements AutoCloseable {
         return addr.getPort();
     }
 
+    /** The monitoring port actually bound, or -1 when monitoring is off. */
+    public int httpPort() {
+        MonitorServer m = monitor;
+        return m == null ? -1 : m.port();
+    }
+
     /**
      * Stops accepting, lets every client write out what is queued and closes it, then stops the actor
      * system. Returns when done or when {@code timeout} has passed.
      */
     public void shutdown(Duration timeout) {
-        if (stopped) {
-            return;
+        synchronized (this) { // a signal and lame duck mode may both ask to stop
+            if (stopped) {
+                return;
+            }
+            stopped = true;
         }
-        stopped = true;
+        stopping.countDown();
+        server.markShuttingDown();
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            binding.unbind().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            stopAccepting().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("Unbinding the client port failed: {}", rootMessage(e));
         }
@@ -112,6 +137,11 @@ public final class BrokerNode implements AutoCloseable {
                 break;
             }
         }
+        // Monitoring stays up while clients drain, so /healthz can say the node is going away.
+        MonitorServer m = monitor;
+        if (m != null) {
+            m.stop(Duration.ofNanos(Math.max(1, Math.min(deadline - System.nanoTime(), 1_000_000_000L))));
+        }
         system.terminate();
         try {
             long left = Math.max(1, deadline - System.nanoTime());
@@ -119,6 +149,28 @@ public final class BrokerNode implements AutoCloseable {
         } catch (Exception e) {
             log.warn("Actor system did not stop in time: {}", rootMessage(e));
         }
+    }
+
+    /**
+     * Enters lame duck mode, as nats-server does on SIGUSR2: stops accepting clients, tells every client with an
+     * INFO carrying {@code "ldm":true}, waits {@code lame_duck_grace_period}, closes the clients one by one over
+     * the rest of {@code lame_duck_duration}, then shuts the node down. Returns at once; the process waits on
+     * {@code system().getWhenTerminated()}. Does nothing when already in lame duck mode or stopping.
+     */
+    public synchronized void enterLameDuckMode() {
+        if (lameDuck || stopped) {
+            return;
+        }
+        lameDuck = true;
+        LameDuck.start(this, server, stopping);
+    }
+
+    /** Closes the client listener once; later calls return the same completion. */
+    synchronized CompletionStage<?> stopAccepting() {
+        if (unbinding == null) {
+            unbinding = binding.unbind();
+        }
+        return unbinding;
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.meshery.broker.routing.Match;
 import io.meshery.broker.routing.SubjectShard;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
+import io.meshery.broker.security.Authenticator;
+import io.meshery.broker.security.ClientPermissions;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -51,6 +54,8 @@ import scala.runtime.BoxedUnit;
 public final class ClientConnection extends GraphStage<FlowShape<ByteString, ByteString>> {
 
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    /** Protocol trace has its own logger so that {@code -V} and {@code -D} stay independent, as in nats-server. */
+    private static final Logger traceLog = LoggerFactory.getLogger(ProtocolTrace.LOGGER);
 
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -59,18 +64,34 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
     private static final String TIMER_PING = "ping";
     private static final String TIMER_WRITE_DEADLINE = "write-deadline";
+    private static final String TIMER_AUTH = "auth";
+    private static final String TIMER_TLS = "tls-handshake";
+    /** Where bcrypt checks run, off the I/O threads. */
+    private static final String BLOCKING_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
 
     private final Server server;
     private final InetSocketAddress remote;
     private final int localPort;
+    private final long presetCid;
+    private final TlsHandshake tls;
     private final Inlet<ByteString> in = Inlet.create("ClientConnection.in");
     private final Outlet<ByteString> out = Outlet.create("ClientConnection.out");
     private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
 
     public ClientConnection(Server server, InetSocketAddress local, InetSocketAddress remote) {
+        this(server, local, remote, 0, null);
+    }
+
+    /**
+     * A connection behind TLS ({@link ClientTransport}): its id was given out and its INFO sent in plain text
+     * before the handshake, and {@code tls} tells when the handshake is done.
+     */
+    ClientConnection(Server server, InetSocketAddress local, InetSocketAddress remote, long cid, TlsHandshake tls) {
         this.server = server;
         this.remote = remote;
         this.localPort = local.getPort();
+        this.presetCid = cid;
+        this.tls = tls;
     }
 
     @Override
@@ -84,7 +105,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
     }
 
     /** Signals from other threads, delivered on the connection's own thread. */
-    private enum Signal { FLUSH, SLOW_CONSUMER }
+    private enum Signal { FLUSH, SLOW_CONSUMER, LAME_DUCK }
 
     private record Finished(Subscription sub) {
     }
@@ -92,10 +113,14 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
     private record CloseRequest(CloseReason reason) {
     }
 
+    /** The outcome of a credentials check that ran off the connection's thread. */
+    private record CredentialsChecked(ConnectOptions connect, Authenticator.Identity identity) {
+    }
+
     /** The connection's logic and state; also what other parts of the node see of a client. */
     public final class Client extends TimerGraphStageLogic implements ProtocolParser.Handler, Subscriber {
 
-        private final long cid = server.nextClientId();
+        private final long cid = presetCid != 0 ? presetCid : server.nextClientId();
         private final String ip = remote.getAddress().getHostAddress();
         private final String logPrefix = ip + ":" + remote.getPort() + " - cid:" + cid + " - ";
         private final ServerSettings settings = server.settings();
@@ -105,8 +130,21 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         private final Map<String, Subscription> subs = new ConcurrentHashMap<>();
         private final AtomicBoolean slow = new AtomicBoolean();
         private final Instant started = Instant.now();
+        /** {@link #started} on the monotonic clock, to turn activity times into wall-clock times. */
+        private final long startNanos = System.nanoTime();
         private final AsyncCallback<Object> signal = createAsyncCallback(this::onSignal);
         private volatile ConnectOptions opts = ConnectOptions.DEFAULTS;
+        /** Protocol tracing ({@code -V}), decided once per connection so the hot path pays one branch. */
+        private final boolean trace = traceLog.isTraceEnabled();
+        /** Null when anyone may connect; otherwise nothing but CONNECT is accepted until it authenticates. */
+        private final Authenticator authenticator = settings.security().authenticator();
+        private boolean authenticated = authenticator == null;
+        private boolean awaitingCredentialsCheck;
+        private volatile Authenticator.Identity identity;
+        /** The user's permissions, or null when it may do anything. */
+        private volatile ClientPermissions perms;
+        private boolean connectReceived;
+        private boolean firstPongSent;
 
         private ActorRef<SubjectShard.Subscribed> self;
 
@@ -121,11 +159,14 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         private long batchMsgs;
         private long batchBytes;
         private long batchDeliveries;
+        private long batchDeliveredBytes;
 
         private volatile long inMsgs;
         private volatile long inBytes;
         private volatile long lastActivityNanos = System.nanoTime();
         private volatile long rttNanos;
+        /** Accept to CONNECT: the round trip monitoring shows until a PING has measured one (as nats-server). */
+        private volatile long connectRttNanos;
         private long pingSentNanos;
         private int pingsOut;
         private long lastPushNanos;
@@ -144,11 +185,21 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
                 @Override
                 public void onUpstreamFinish() {
+                    if (handshakeFailed()) {
+                        tls.failed("EOF");
+                        close(CloseReason.TLS_HANDSHAKE_ERROR, null);
+                        return;
+                    }
                     close(CloseReason.CLIENT_CLOSED, null);
                 }
 
                 @Override
                 public void onUpstreamFailure(Throwable ex) {
+                    if (handshakeFailed()) {
+                        tls.failed(ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage());
+                        close(CloseReason.TLS_HANDSHAKE_ERROR, null);
+                        return;
+                    }
                     close(CloseReason.READ_ERROR, null);
                 }
             });
@@ -160,6 +211,11 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
                 @Override
                 public void onDownstreamFinish(Throwable cause) {
+                    if (tls != null && !isClosed(in)) {
+                        // The TLS stage cancels this output first and then ends the input, with the reason when
+                        // the handshake failed: the input's handlers close the connection.
+                        return;
+                    }
                     closeReason = closeReason == null ? CloseReason.WRITE_ERROR : closeReason;
                     completeStage();
                 }
@@ -172,7 +228,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 onStageMessage(msg._2());
                 return BoxedUnit.UNIT;
             }).ref());
-            outbound.appendProtocol(server.info(cid, ip, localPort));
+            if (tls == null) {
+                outbound.appendProtocol(server.info(cid, ip, localPort));
+            }
             if (!server.register(this)) {
                 log.warn("{}Maximum connections exceeded, closing", logPrefix);
                 close(CloseReason.MAX_CONNECTIONS_EXCEEDED, "maximum connections exceeded");
@@ -180,6 +238,13 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             }
             registered = true;
             log.debug("{}Client connection created", logPrefix);
+            if (tls != null) {
+                log.debug("{}Starting TLS client connection handshake", logPrefix);
+                scheduleOnce(TIMER_TLS, settings.security().tls().timeout());
+            }
+            if (authenticator != null) {
+                scheduleOnce(TIMER_AUTH, settings.authTimeout());
+            }
             Duration first = settings.pingInterval().compareTo(FIRST_PING) < 0 ? settings.pingInterval() : FIRST_PING;
             long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, first.toMillis() / 5));
             scheduleOnce(TIMER_PING, first.plusMillis(jitter));
@@ -191,6 +256,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             if (closeReason == null) {
                 closeReason = CloseReason.SERVER_SHUTDOWN;
             }
+            ConnectionInfo last = registered ? info(Instant.now()) : null;
             outbound.close();
             for (Subscription s : subs.values()) {
                 s.close();
@@ -199,6 +265,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             subs.clear();
             if (registered) {
                 server.unregister(this);
+                server.remember(last);
                 log.debug("{}Client connection closed: {}", logPrefix, closeReason.text());
             }
         }
@@ -217,7 +284,11 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         }
 
         private void processInput() {
-            while (inLen > 0 && !awaitingSubscribe && !closing) {
+            while (inLen > 0 && !awaitingSubscribe && !awaitingCredentialsCheck && !closing) {
+                if (!authenticated && parser.atOperationStart() && !startsConnect(inBuf[inOff])) {
+                    refuseCredentials(null); // as nats-server: the first operation must be CONNECT
+                    break;
+                }
                 int n = parser.parse(inBuf, inOff, inLen);
                 inOff += n;
                 inLen -= n;
@@ -245,7 +316,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             }
             if (batchDeliveries > 0) {
                 server.outMsgs.add(batchDeliveries);
+                server.outBytes.add(batchDeliveredBytes);
                 batchDeliveries = 0;
+                batchDeliveredBytes = 0;
             }
             if (!touched.isEmpty()) {
                 for (Subscriber s : touched.keySet()) {
@@ -260,6 +333,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         @Override
         public void onConnect(byte[] buf, int off, int len) {
+            if (trace) {
+                traceIn(ProtocolTrace.connect(buf, off, len));
+            }
             ConnectOptions parsed;
             try {
                 parsed = ConnectOptions.parse(buf, off, len, opts);
@@ -268,6 +344,15 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 close(CloseReason.PROTOCOL_VIOLATION, null);
                 return;
             }
+            if (authenticator != null && !checkCredentials(parsed)) {
+                return; // refused and closing, or being checked off this thread: connected(...) follows
+            }
+            connected(parsed);
+        }
+
+        /** The rest of CONNECT, once its credentials (when any are needed) are good. */
+        private void connected(ConnectOptions parsed) {
+            connectReceived = true;
             if (parsed.protocol() < 0 || parsed.protocol() > 1) {
                 close(CloseReason.BAD_CLIENT_PROTOCOL_VERSION, "invalid client protocol");
                 return;
@@ -277,6 +362,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 return;
             }
             opts = parsed;
+            if (connectRttNanos == 0) {
+                connectRttNanos = Math.max(1, System.nanoTime() - startNanos);
+            }
             parser.setHeadersAllowed(parsed.headers());
             okIfVerbose();
         }
@@ -287,9 +375,18 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             batchBytes += len;
             ConnectOptions o = opts;
             String subject = args.subject();
+            if (trace) {
+                traceIn(ProtocolTrace.pub(args));
+                traceLog.trace("{}<<- MSG_PAYLOAD: [{}]", logPrefix, ProtocolTrace.payload(buf, off, len));
+            }
             boolean invalid = o.pedantic() && !Subjects.isValidLiteral(subject);
             if (invalid) {
                 sendErr("Invalid Publish Subject");
+            }
+            ClientPermissions p = perms;
+            if (p != null && !p.canPublish(subject)) {
+                refusePublish(subject);
+                return;
             }
             okIfVerbose();
             if (invalid) {
@@ -323,6 +420,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             if (owner.deliver(s, args, buf, off, len)) {
                 touched.put(owner, Boolean.TRUE);
                 batchDeliveries++;
+                batchDeliveredBytes += len;
                 return true;
             }
             return false;
@@ -358,6 +456,14 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         @Override
         public void onSubscribe(String subject, String queue, String sid) {
+            if (trace) {
+                traceIn("SUB " + subject + (queue == null ? " " : " " + queue + " ") + sid);
+            }
+            ClientPermissions p = perms;
+            if (p != null && !p.canSubscribe(subject, queue)) {
+                refuseSubscription(subject, queue, sid);
+                return;
+            }
             if (!Subjects.isValidSubscribe(subject)) {
                 sendErr("Invalid Subject");
                 return;
@@ -391,6 +497,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         @Override
         public void onUnsubscribe(String sid, long max) {
+            if (trace) {
+                traceIn(max == 0 ? "UNSUB " + sid : "UNSUB " + sid + " " + max);
+            }
             Subscription sub = subs.get(sid);
             if (sub != null && (max == 0 || sub.limitTo(max))) {
                 removeSubscription(sub);
@@ -407,11 +516,21 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         @Override
         public void onPing() {
+            if (trace) {
+                traceIn("PING");
+                traceOut("PONG");
+            }
             outbound.appendProtocol(PONG);
+            if (connectReceived) {
+                firstPongSent = true; // from now on the client may be sent INFO updates, as in nats-server
+            }
         }
 
         @Override
         public void onPong() {
+            if (trace) {
+                traceIn("PONG");
+            }
             pingsOut = 0;
             if (pingSentNanos != 0) {
                 rttNanos = System.nanoTime() - pingSentNanos;
@@ -424,19 +543,141 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             CloseReason reason = switch (error) {
                 case MAX_PAYLOAD -> CloseReason.MAX_PAYLOAD_EXCEEDED;
                 case MAX_CONTROL_LINE -> CloseReason.MAX_CONTROL_LINE_EXCEEDED;
-                case CLIENT_ERROR -> CloseReason.CLIENT_CLOSED;
-                default -> CloseReason.PARSE_ERROR;
+                // nats-server's words: a client's -ERR is a "Parse Error", any other fault a "Protocol Violation"
+                case CLIENT_ERROR -> CloseReason.PARSE_ERROR;
+                default -> CloseReason.PROTOCOL_VIOLATION;
             };
             log.warn("{}Client parser error: {}", logPrefix, detail);
             close(reason, error.errText());
+        }
+
+        // ---- authentication and permissions -----------------------------------------------------------
+
+        /** Whether this connection ends behind TLS before the handshake completed (TlsHandshake logs why). */
+        private boolean handshakeFailed() {
+            return tls != null && !tls.isComplete();
+        }
+
+        /** nats-server's check on the first byte of an operation while a client still has to authenticate. */
+        private boolean startsConnect(byte b) {
+            return b == 'C' || b == 'c';
+        }
+
+        /**
+         * Checks the credentials of a CONNECT. Returns true when they are good now; false when they were refused
+         * (the connection is closing) or when the check, a bcrypt computation, runs on the blocking dispatcher:
+         * the parser waits for it as it waits for a SUB, and {@link #onCredentialsChecked} carries on.
+         */
+        private boolean checkCredentials(ConnectOptions connect) {
+            if (!authenticator.isSlow()) {
+                return accept(authenticator.authenticate(connect.user(), connect.pass(), connect.authToken()), connect);
+            }
+            awaitingCredentialsCheck = true;
+            parser.pause();
+            Executor blocking = materializer().system().dispatchers().lookup(BLOCKING_DISPATCHER);
+            Authenticator auth = authenticator;
+            blocking.execute(() -> signal.invoke(new CredentialsChecked(connect,
+                auth.authenticate(connect.user(), connect.pass(), connect.authToken()))));
+            return false;
+        }
+
+        private void onCredentialsChecked(CredentialsChecked checked) {
+            awaitingCredentialsCheck = false;
+            if (closing) {
+                return; // timed out meanwhile
+            }
+            if (accept(checked.identity(), checked.connect())) {
+                connected(checked.connect());
+            }
+            if (!closing) {
+                processInput();
+            }
+        }
+
+        private boolean accept(Authenticator.Identity proven, ConnectOptions connect) {
+            if (proven == null) {
+                refuseCredentials(connect);
+                return false;
+            }
+            identity = proven;
+            perms = proven.permissions() == null ? null : new ClientPermissions(proven.permissions());
+            authenticated = true;
+            cancelTimer(TIMER_AUTH);
+            return true;
+        }
+
+        /** Wrong or missing credentials, or something other than CONNECT first: nats-server's words, then close. */
+        private void refuseCredentials(ConnectOptions connect) {
+            String user = connect == null ? null : connect.user();
+            if (authenticator.hasUserList() && user != null && !user.isEmpty()) {
+                log.error("{}authentication error - User {}", logPrefix, ProtocolTrace.quote(user));
+            } else {
+                log.error("{}authentication error", logPrefix);
+            }
+            parser.pause();
+            close(CloseReason.AUTHENTICATION_VIOLATION, "Authorization Violation");
+        }
+
+        private void refusePublish(String subject) {
+            String quoted = ProtocolTrace.quote(subject);
+            sendErr("Permissions Violation for Publish to " + quoted);
+            log.error("{}Publish Violation - {}, Subject {}", logPrefix, identity.describe(), quoted);
+        }
+
+        private void refuseSubscription(String subject, String queue, String sid) {
+            String quoted = ProtocolTrace.quote(subject);
+            if (queue == null) {
+                sendErr("Permissions Violation for Subscription to " + quoted);
+                log.error("{}Subscription Violation - {}, Subject {}, SID {}", logPrefix, identity.describe(), quoted,
+                    sid);
+            } else {
+                String q = ProtocolTrace.quote(queue);
+                sendErr("Permissions Violation for Subscription to " + quoted + " using queue " + q);
+                log.error("{}Subscription Violation - {}, Subject {}, Queue: {}, SID {}", logPrefix,
+                    identity.describe(), quoted, q, sid);
+            }
+        }
+
+        // ---- lame duck and tracing --------------------------------------------------------------------
+
+        /** Tells the client, from any thread, that the node is in lame duck mode (an INFO with {@code ldm}). */
+        public void notifyLameDuck() {
+            signal.invoke(Signal.LAME_DUCK);
+        }
+
+        /** As nats-server: only clients that understand async INFO and have finished connecting get it. */
+        private void sendLameDuckInfo() {
+            if (!closing && opts.protocol() >= 1 && firstPongSent) {
+                outbound.appendProtocol(server.info(cid, ip, localPort));
+                writeOut();
+            }
+        }
+
+        private void traceIn(String op) {
+            traceLog.trace("{}<<- [{}]", logPrefix, op);
+        }
+
+        private void traceOut(String op) {
+            traceLog.trace("{}->> [{}]", logPrefix, op);
         }
 
         // ---- output -----------------------------------------------------------------------------------
 
         @Override
         public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
-            Outbound.Result r = outbound.appendMessage(sub, msg, buf, off, len, opts.headers());
+            ClientPermissions p = perms;
+            if (p != null && p.deniesDelivery(msg.subject())) {
+                return false;
+            }
+            boolean headers = opts.headers();
+            Outbound.Result r = outbound.appendMessage(sub, msg, buf, off, len, headers);
             if (r == Outbound.Result.QUEUED) {
+                if (p != null && p.tracksReplies() && msg.replyLength() > 0) {
+                    p.replyReceived(msg.reply());
+                }
+                if (trace) {
+                    traceOut(ProtocolTrace.msg(sub, msg, headers));
+                }
                 return true;
             }
             if (r == Outbound.Result.SLOW_CONSUMER && slow.compareAndSet(false, true)) {
@@ -460,6 +701,8 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         private void onSignal(Object s) {
             if (s == Signal.FLUSH) {
+                // Messages were queued for this client: that counts as activity, as in nats-server.
+                lastActivityNanos = System.nanoTime();
                 writeOut();
             } else if (s == Signal.SLOW_CONSUMER) {
                 log.info("{}Slow Consumer Detected: MaxPending of {} Exceeded", logPrefix, settings.maxPending());
@@ -468,6 +711,10 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 removeSubscription(f.sub());
             } else if (s instanceof CloseRequest c) {
                 close(c.reason(), null);
+            } else if (s instanceof CredentialsChecked c) {
+                onCredentialsChecked(c);
+            } else if (s == Signal.LAME_DUCK) {
+                sendLameDuckInfo();
             }
         }
 
@@ -490,11 +737,17 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         }
 
         private void sendErr(String text) {
+            if (trace) {
+                traceOut("-ERR " + text);
+            }
             outbound.appendProtocol(("-ERR '" + text + "'\r\n").getBytes(StandardCharsets.UTF_8));
         }
 
         private void okIfVerbose() {
             if (opts.verbose()) {
+                if (trace) {
+                    traceOut("OK");
+                }
                 outbound.appendProtocol(OK);
             }
         }
@@ -510,6 +763,12 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 onPingTimer();
             } else if (TIMER_WRITE_DEADLINE.equals(key)) {
                 onWriteDeadlineTimer();
+            } else if (TIMER_AUTH.equals(key) && !authenticated) {
+                log.debug("{}Authentication Timeout", logPrefix);
+                close(CloseReason.AUTHENTICATION_TIMEOUT, "Authentication Timeout");
+            } else if (TIMER_TLS.equals(key) && !tls.isComplete()) {
+                tls.failed("timeout");
+                abort(CloseReason.TLS_HANDSHAKE_ERROR);
             }
         }
 
@@ -522,6 +781,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                     log.debug("{}Stale Client Connection - Closing", logPrefix);
                     close(CloseReason.STALE_CONNECTION, "Stale Connection");
                     return;
+                }
+                if (trace) {
+                    traceOut("PING");
                 }
                 outbound.appendProtocol(PING);
                 pingsOut++;
@@ -561,7 +823,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 sendErr(errText);
             }
             ByteString rest = outbound.close();
-            if (rest != null) {
+            if (rest != null && !isClosed(out)) {
                 emit(out, rest, this::completeStage);
             } else {
                 completeStage();
@@ -599,10 +861,39 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         public long outMsgs() { return outbound.outMsgs(); }
         public long outBytes() { return outbound.outBytes(); }
         public int pendingBytes() { return outbound.pending(); }
-        public Duration rtt() { return Duration.ofNanos(rttNanos); }
+        public Duration rtt() {
+            long measured = rttNanos;
+            return Duration.ofNanos(measured != 0 ? measured : connectRttNanos);
+        }
         public long lastActivityNanos() { return lastActivityNanos; }
+        public Instant lastActivity() { return started.plusNanos(lastActivityNanos - startNanos); }
         public CloseReason closeReason() { return closeReason; }
+        /** The user the client authenticated as; empty without auth or with a token. */
+        public String authorizedUser() {
+            Authenticator.Identity id = identity;
+            return id == null || id.user() == null ? "" : id.user();
+        }
+        /** The negotiated TLS version ({@code 1.3}); empty for a plain connection. */
+        public String tlsVersion() { return tls == null ? "" : tls.version(); }
+        /** The negotiated TLS cipher suite; empty for a plain connection. */
+        public String tlsCipherSuite() { return tls == null ? "" : tls.cipherSuite(); }
         public List<Subscription> subscriptions() { return new ArrayList<>(subs.values()); }
+
+        /** A copy of what monitoring shows of this connection; safe to call from any thread. */
+        public ConnectionInfo info() {
+            return info(null);
+        }
+
+        private ConnectionInfo info(Instant stop) {
+            List<ConnectionInfo.Sub> list = new ArrayList<>(subs.size());
+            for (Subscription s : subs.values()) {
+                list.add(new ConnectionInfo.Sub(s.subject(), s.queue(), s.sid(), s.delivered(), s.max()));
+            }
+            ConnectOptions o = opts;
+            return new ConnectionInfo(cid, ip, port(), started, lastActivity(), stop,
+                stop == null ? null : closeReason, rtt(), pendingBytes(), inMsgs, outMsgs(), inBytes, outBytes(),
+                o.name(), o.lang(), o.version(), o.user(), list);
+        }
     }
 
     /** Fails the write side so the socket is reset rather than drained. */

@@ -16,6 +16,7 @@ public enum CloseReason {
     MAX_CONTROL_LINE_EXCEEDED("Maximum Control Line Exceeded"),
     MAX_CONNECTIONS_EXCEEDED("Maximum Connections Exceeded"),
     STALE_CONNECTION("Stale Connection"),
+    TLS_HANDSHAKE_ERROR("TLS Handshake Failure"),
     SERVER_SHUTDOWN("Server Shutdown");
 
     private final String text;

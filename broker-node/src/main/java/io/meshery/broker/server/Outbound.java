@@ -17,6 +17,9 @@ final class Outbound {
     enum Result { QUEUED, CLOSED, SLOW_CONSUMER }
 
     private static final int INITIAL_CAPACITY = 4096;
+    /** Bounds of the next buffer's size, which follows what the last write carried. */
+    private static final int MIN_CAPACITY = 512;
+    private static final int MAX_CAPACITY = 1 << 20;
     private static final byte[] MSG = {'M', 'S', 'G', ' '};
     private static final byte[] HMSG = {'H', 'M', 'S', 'G', ' '};
 
@@ -110,7 +113,12 @@ final class Outbound {
             return null;
         }
         ByteString out = ByteString.fromArrayUnsafe(buf, 0, len);
-        lastCapacity = Math.max(INITIAL_CAPACITY, Math.min(buf.length, 1 << 20));
+        // The array goes to the socket as it is. The next one is as large while this one was at least half
+        // full; otherwise it shrinks to what this write carried and half again, so that a receiver that once
+        // took a burst does not allocate (and zero) up to 1 MiB for every small message after it.
+        int capacity = buf.length;
+        int next = len >= capacity / 2 ? capacity : Math.max(MIN_CAPACITY, (len + (len >> 1) + 1023) & ~1023);
+        lastCapacity = Math.min(next, MAX_CAPACITY);
         buf = null;
         len = 0;
         return out;

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.SubjectShards;
+import io.meshery.broker.security.Security;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -23,6 +25,9 @@ public final class Server {
     /** Our own version, for logs and {@code -v}. */
     public static final String VERSION = "0.1.0";
 
+    /** Closed connections kept for monitoring ({@code max_closed_clients} of nats-server, same default). */
+    public static final int MAX_CLOSED_CLIENTS = 10_000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ServerSettings settings;
@@ -33,6 +38,9 @@ public final class Server {
     private final AtomicLong cids = new AtomicLong();
     private final ConcurrentHashMap<Long, ClientConnection.Client> clients = new ConcurrentHashMap<>();
     private volatile int clientPort;
+    private volatile boolean lameDuck;
+    private final ClosedConnections closed = new ClosedConnections(MAX_CLOSED_CLIENTS);
+    private volatile boolean shuttingDown;
 
     final LongAdder inMsgs = new LongAdder();
     final LongAdder inBytes = new LongAdder();
@@ -91,8 +99,51 @@ public final class Server {
         clients.remove(client.id(), client);
     }
 
-    /** The INFO line a new client is greeted with. */
+    /** Keeps what a connection looked like when it closed, for {@code /connz?state=closed}. */
+    void remember(ConnectionInfo closedConnection) {
+        closed.add(closedConnection);
+    }
+
+    /** The open connection with this id, or {@code null}. */
+    public ClientConnection.Client client(long cid) {
+        return clients.get(cid);
+    }
+
+    /** The closed connections kept, oldest first. */
+    public List<ConnectionInfo> closedConnections() {
+        return closed.snapshot();
+    }
+
+    /** The closed connection with this id if it is still kept, or {@code null}. */
+    public ConnectionInfo closedConnection(long cid) {
+        return closed.find(cid);
+    }
+
+    public int closedConnectionCount() {
+        return closed.size();
+    }
+
+    /** From now on the node reports itself unhealthy: it is going away. */
+    void markShuttingDown() {
+        shuttingDown = true;
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /** From now on INFO tells clients the node is in lame duck mode and they should move elsewhere. */
+    void enterLameDuckMode() {
+        lameDuck = true;
+    }
+
+    public boolean isLameDuck() {
+        return lameDuck;
+    }
+
+    /** The INFO line a new client is greeted with; in lame duck mode it carries {@code "ldm":true}. */
     byte[] info(long clientId, String clientIp, int port) {
+        Security security = settings.security();
         ObjectNode info = JSON.createObjectNode();
         info.put("server_id", serverId);
         info.put("server_name", serverName);
@@ -101,9 +152,21 @@ public final class Server {
         info.put("host", settings.host());
         info.put("port", port);
         info.put("headers", true);
+        if (security.authRequired()) {
+            info.put("auth_required", true);
+        }
+        if (security.tlsRequired()) {
+            info.put("tls_required", true);
+            if (security.tls().verify()) {
+                info.put("tls_verify", true);
+            }
+        }
         info.put("max_payload", settings.maxPayload());
         info.put("client_id", clientId);
         info.put("client_ip", clientIp);
+        if (lameDuck) {
+            info.put("ldm", true);
+        }
         return ("INFO " + info + " \r\n").getBytes(StandardCharsets.UTF_8);
     }
 

@@ -1,0 +1,100 @@
+package io.meshery.broker.monitor;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.security.Security;
+import io.meshery.broker.server.Server;
+import io.meshery.broker.server.ServerSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * {@code /varz}: identity, configuration, process use and traffic counters, in nats-server 2.9's field
+ * order. Blocks for what a single node does not run (cluster, gateway, leaf, mqtt, websocket, jetstream)
+ * are empty objects, as nats-server prints them when they are not configured.
+ */
+final class Varz {
+
+    /** Where nats-server names the Go runtime it was built with, we name the Java runtime. */
+    private static final String RUNTIME = "java" + System.getProperty("java.version");
+    /** nats-server's TLS handshake timeout, which it reports even without TLS. */
+    private static final double DEFAULT_TLS_TIMEOUT_SECONDS = 2;
+
+    private final Server server;
+    private final ProcessStats process;
+
+    Varz(Server server, ProcessStats process) {
+        this.server = server;
+        this.process = process;
+    }
+
+    ObjectNode build(String httpHost, int httpPort, Map<String, Long> httpRequests, Instant now) {
+        ServerSettings s = server.settings();
+        int cores = Runtime.getRuntime().availableProcessors();
+        ObjectNode v = Json.object();
+        v.put("server_id", server.serverId());
+        v.put("server_name", server.serverName());
+        v.put("version", Server.NATS_VERSION);
+        v.put("proto", 1);
+        v.put("go", RUNTIME);
+        v.put("host", s.host());
+        v.put("port", server.clientPort());
+        Security security = s.security();
+        if (security.authRequired()) {
+            v.put("auth_required", true);
+        }
+        if (security.tlsRequired()) {
+            v.put("tls_required", true);
+            if (security.tls().verify()) {
+                v.put("tls_verify", true);
+            }
+        }
+        v.put("max_connections", s.maxConnections());
+        v.put("ping_interval", s.pingInterval().toNanos());
+        v.put("ping_max", s.pingMax());
+        v.put("http_host", httpHost);
+        v.put("http_port", httpPort);
+        v.put("http_base_path", "");
+        v.put("https_port", 0);
+        Json.putFloat(v, "auth_timeout", seconds(s.authTimeout()));
+        v.put("max_control_line", s.maxControlLine());
+        v.put("max_payload", s.maxPayload());
+        v.put("max_pending", s.maxPending());
+        for (String block : new String[] {"cluster", "gateway", "leaf", "mqtt", "websocket", "jetstream"}) {
+            v.putObject(block);
+        }
+        Json.putFloat(v, "tls_timeout",
+            security.tlsRequired() ? seconds(security.tls().timeout()) : DEFAULT_TLS_TIMEOUT_SECONDS);
+        v.put("write_deadline", s.writeDeadline().toNanos());
+        // Not in nats-server 2.9's /varz; shown because operators tune them for rolling restarts.
+        v.put("lame_duck_duration", s.lameDuckDuration().toNanos());
+        v.put("lame_duck_grace_period", s.lameDuckGracePeriod().toNanos());
+        v.put("start", GoFormat.time(server.start()));
+        v.put("now", GoFormat.time(now));
+        v.put("uptime", GoFormat.uptime(Duration.between(server.start(), now)));
+        v.put("mem", process.residentBytes());
+        v.put("cores", cores);
+        v.put("gomaxprocs", cores);
+        Json.putFloat(v, "cpu", process.cpuPercent());
+        v.put("connections", server.connectionCount());
+        v.put("total_connections", server.totalConnections());
+        v.put("routes", 0);
+        v.put("remotes", 0);
+        v.put("leafnodes", 0);
+        v.put("in_msgs", server.inMsgs());
+        v.put("out_msgs", server.outMsgs());
+        v.put("in_bytes", server.inBytes());
+        v.put("out_bytes", server.outBytes());
+        v.put("slow_consumers", server.slowConsumers());
+        v.put("subscriptions", server.index().count());
+        ObjectNode requests = v.putObject("http_req_stats");
+        httpRequests.forEach(requests::put);
+        // Configuration is not reloaded while running, so it was loaded when the node started.
+        v.put("config_load_time", GoFormat.time(server.start()));
+        return v;
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+}
