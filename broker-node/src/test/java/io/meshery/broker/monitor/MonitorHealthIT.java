@@ -33,7 +33,9 @@ class MonitorHealthIT {
             try (Connection pub = Nats.connect(new Options.Builder().server(broker.url()).noReconnect()
                     .errorListener(new io.nats.client.ErrorListener() { }).build())) {
                 byte[] payload = new byte[64 * 1024];
-                for (int i = 0; i < 64; i++) { // 4 MiB: more than the socket buffers hold
+                // 32 MiB: far more than loopback's auto-tuned socket buffers hold (a few MiB), well under
+                // max_pending, so the node can neither finish writing nor cut the client off as slow.
+                for (int i = 0; i < 512; i++) {
                     pub.publish("flood", payload);
                 }
                 pub.flush(WAIT);
