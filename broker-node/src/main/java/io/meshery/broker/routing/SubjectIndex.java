@@ -90,10 +90,10 @@ public final class SubjectIndex {
         if (cache.size() >= cacheSize) {
             evict();
         }
-        cache.put(subject, computed);
-        if (generation.get() != gen) {
-            cache.remove(subject, computed);
-        }
+        // Cached only if no writer has moved the generation since the match was computed. Checked inside the
+        // map's per-key update, so a stale entry can never be seen after a writer's invalidate() returns
+        // (a put-then-remove would leave it visible to other readers for a moment).
+        cache.compute(subject, (k, old) -> generation.get() == gen ? computed : old);
         return computed;
     }
 

@@ -1,0 +1,261 @@
+package io.meshery.broker.server;
+
+import io.meshery.broker.protocol.ParseError;
+import io.meshery.broker.protocol.ProtocolParser;
+import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.routing.Match;
+import io.meshery.broker.routing.SubjectIndex;
+import io.meshery.broker.routing.Subscriber;
+import io.meshery.broker.routing.Subscription;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.util.ByteString;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The publish to deliver path in one thread, without sockets or actors: a read chunk of {@value #BATCH}
+ * {@code PUB bench.<scenario> 16} frames is parsed, each message is matched against the index and encoded
+ * into every receiver's {@link Outbound}, and at the end of the chunk each touched receiver is flushed once
+ * and drains its buffer as one {@link ByteString}, as it would hand it to the socket. One operation is one
+ * published message; {@code gc.alloc.rate.norm} from {@code -prof gc} is the bytes allocated per published
+ * message on this path (per delivery: divide by the receivers, 5 for {@code fanout5}).
+ *
+ * <p>{@link Publisher} does what {@code ClientConnection.Client} does per PUB and per read ({@code onPublish},
+ * {@code deliverTo}, {@code deliverToOne}, {@code endBatch}); keep the two in step. Not covered: the Pekko
+ * TCP read (a fresh {@code ByteString} per read, about the frame's size per message) and write, and the
+ * async callback that wakes a receiver's stream actor.
+ *
+ * <p>This class sits in the node's package (in the microbench module) because {@code Outbound} is
+ * package-private there.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class PublishPathBench {
+
+    static final int BATCH = 1000;
+    private static final int PAYLOAD = 16;
+
+    /** {@code pub}: nobody subscribes; {@code pubsub}: one subscriber; {@code fanout5}: five; {@code queue4}: a group of four. */
+    @Param({"pub", "pubsub", "fanout5", "queue4"})
+    public String scenario;
+
+    private byte[] chunk;
+    private Publisher publisher;
+    private ProtocolParser parser;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        SubjectIndex index = new SubjectIndex(8);
+        String subject = "bench." + scenario;
+        int receivers = switch (scenario) {
+            case "pub" -> 0;
+            case "pubsub" -> 1;
+            case "fanout5" -> 5;
+            case "queue4" -> 4;
+            default -> throw new IllegalArgumentException(scenario);
+        };
+        for (int i = 0; i < receivers; i++) {
+            Receiver r = new Receiver(64L * 1024 * 1024, true);
+            index.insert(new Subscription(r, subject, scenario.equals("queue4") ? "q" : null, "1"));
+        }
+        byte[] payload = new byte[PAYLOAD];
+        Arrays.fill(payload, (byte) 'x');
+        byte[] line = ("PUB " + subject + " " + PAYLOAD + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        int frame = line.length + PAYLOAD + 2;
+        chunk = new byte[frame * BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            System.arraycopy(line, 0, chunk, i * frame, line.length);
+            System.arraycopy(payload, 0, chunk, i * frame + line.length, PAYLOAD);
+            chunk[i * frame + frame - 2] = '\r';
+            chunk[i * frame + frame - 1] = '\n';
+        }
+        publisher = new Publisher(index);
+        parser = new ProtocolParser(publisher, 4096, 1024 * 1024);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long publishChunk() {
+        int n = parser.parse(chunk, 0, chunk.length);
+        if (n != chunk.length) {
+            throw new IllegalStateException("parser stopped");
+        }
+        publisher.endBatch();
+        return publisher.deliveries;
+    }
+
+    /** The publishing connection's side: {@code ClientConnection.Client.onPublish} and friends. */
+    static final class Publisher implements ProtocolParser.Handler {
+        private final SubjectIndex index;
+        private final IdentityHashMap<Subscriber, Boolean> touched = new IdentityHashMap<>();
+        private final LongAdder serverInMsgs = new LongAdder();
+        private final LongAdder serverInBytes = new LongAdder();
+        private final LongAdder serverOutMsgs = new LongAdder();
+        private final LongAdder serverOutBytes = new LongAdder();
+        private volatile long inMsgs;
+        private volatile long inBytes;
+        private long batchMsgs;
+        private long batchBytes;
+        private long batchDeliveries;
+        private long batchDeliveredBytes;
+        long deliveries;
+
+        Publisher(SubjectIndex index) {
+            this.index = index;
+        }
+
+        @Override
+        public void onPublish(PubArgs args, byte[] buf, int off, int len) {
+            batchMsgs++;
+            batchBytes += len;
+            String subject = args.subject();
+            Match match = index.match(subject);
+            if (!match.isEmpty()) {
+                for (Subscription s : match.plain()) {
+                    deliverTo(s, args, buf, off, len);
+                }
+                for (Subscription[] group : match.queues()) {
+                    deliverToOne(group, args, buf, off, len);
+                }
+            }
+        }
+
+        private boolean deliverTo(Subscription s, PubArgs args, byte[] buf, int off, int len) {
+            if (s.isClosed()) {
+                return false;
+            }
+            Subscriber owner = s.owner();
+            if (!s.countDelivery()) {
+                return false;
+            }
+            if (owner.deliver(s, args, buf, off, len)) {
+                touched.put(owner, Boolean.TRUE);
+                batchDeliveries++;
+                batchDeliveredBytes += len;
+                return true;
+            }
+            return false;
+        }
+
+        private void deliverToOne(Subscription[] group, PubArgs args, byte[] buf, int off, int len) {
+            int n = group.length;
+            int start = n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
+            for (int i = 0; i < n; i++) {
+                if (deliverTo(group[(start + i) % n], args, buf, off, len)) {
+                    return;
+                }
+            }
+        }
+
+        void endBatch() {
+            if (batchMsgs > 0) {
+                inMsgs += batchMsgs;
+                inBytes += batchBytes;
+                serverInMsgs.add(batchMsgs);
+                serverInBytes.add(batchBytes);
+                batchMsgs = 0;
+                batchBytes = 0;
+            }
+            if (batchDeliveries > 0) {
+                serverOutMsgs.add(batchDeliveries);
+                deliveries += batchDeliveries;
+                serverOutBytes.add(batchDeliveredBytes);
+                batchDeliveries = 0;
+                batchDeliveredBytes = 0;
+            }
+            if (!touched.isEmpty()) {
+                for (Subscriber s : touched.keySet()) {
+                    s.flush();
+                }
+                touched.clear();
+            }
+        }
+
+        @Override
+        public void onConnect(byte[] buf, int off, int len) {
+        }
+
+        @Override
+        public void onSubscribe(String subject, String queue, String sid) {
+        }
+
+        @Override
+        public void onUnsubscribe(String sid, long max) {
+        }
+
+        @Override
+        public void onPing() {
+        }
+
+        @Override
+        public void onPong() {
+        }
+
+        @Override
+        public void onParseError(ParseError error, String detail) {
+            throw new IllegalStateException(error + ": " + detail);
+        }
+    }
+
+    /**
+     * A receiving connection: {@code deliver} appends to its {@link Outbound} as the connection does, and
+     * {@code flush} drains it at once, as the receiver's stream actor does when it gets the flush signal.
+     */
+    static final class Receiver implements Subscriber {
+        private final Outbound outbound;
+        private final boolean headers;
+        ByteString lastWrite;
+        long written;
+
+        Receiver(long maxPending, boolean headers) {
+            this.outbound = new Outbound(maxPending);
+            this.headers = headers;
+        }
+
+        @Override
+        public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
+            return outbound.appendMessage(sub, msg, buf, off, len, headers) == Outbound.Result.QUEUED;
+        }
+
+        @Override
+        public void flush() {
+            if (!outbound.flushRequested.getAndSet(true)) {
+                outbound.flushRequested.set(false);
+                ByteString bytes = outbound.drain();
+                if (bytes != null) {
+                    lastWrite = bytes;
+                    written += bytes.length();
+                }
+            }
+        }
+
+        @Override
+        public void subscriptionFinished(Subscription sub) {
+        }
+
+        @Override
+        public long id() {
+            return 1;
+        }
+    }
+}
