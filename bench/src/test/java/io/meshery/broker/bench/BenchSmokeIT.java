@@ -13,19 +13,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Runs {@code bin/bench --smoke} in-process: every scenario with tiny counts, one round, no timing claims. It shows
  * the harness still works and that the server(s) lose nothing.
  *
- * <p>By default only B (nats-server) runs, so the test does not depend on the broker being built. Set
- * {@code -Dbench.smoke.servers=a,b} to include our broker (launched as {@code ../bin/meshery-broker} from this
- * module's directory, or as {@code -Dbench.smoke.a-cmd=...}). Skipped when nats-server is not on the PATH.
+ * <p>A is our broker, launched as {@code ../bin/meshery-broker} from this module's directory (the reactor builds
+ * broker-node first: it is a test dependency of this module), or as {@code -Dbench.smoke.a-cmd=...}. B is
+ * nats-server, included when it is on the PATH. {@code -Dbench.smoke.servers=a|b|a,b} chooses explicitly.
  */
 class BenchSmokeIT {
 
     @Test
     void smokeRunLosesNothing() {
-        String servers = System.getProperty("bench.smoke.servers", "b");
+        String servers = System.getProperty("bench.smoke.servers", onPath("nats-server") ? "a,b" : "a");
         assumeTrue(!servers.contains("b") || onPath("nats-server"), "nats-server is not installed");
         List<String> args = new ArrayList<>(List.of("--smoke", "--servers", servers,
                 "--log-dir", "target/bench-logs", "--json", "target/bench-smoke.json"));
         if (servers.contains("a")) {
+            args.add("--a-name");
+            args.add("meshery-broker");
             args.add("--a-cmd");
             args.add(System.getProperty("bench.smoke.a-cmd",
                     "cd .. && exec bin/meshery-broker -p {port} -m 0 -a 127.0.0.1"));
