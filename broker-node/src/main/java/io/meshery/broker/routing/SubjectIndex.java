@@ -38,8 +38,9 @@ public final class SubjectIndex {
     private final LongAdder count = new LongAdder();
     private final LongAdder inserts = new LongAdder();
     private final LongAdder removes = new LongAdder();
+    /** Lookups, added by the callers once per batch ({@link #countMatches}): no shared write on a cache hit. */
     private final LongAdder matches = new LongAdder();
-    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder cacheMisses = new LongAdder();
 
     public SubjectIndex(int literalPartitions) {
         this(literalPartitions, DEFAULT_CACHE_SIZE);
@@ -79,12 +80,11 @@ public final class SubjectIndex {
 
     /** The subscriptions that a message published to the literal {@code subject} reaches. */
     public Match match(String subject) {
-        matches.increment();
         Match cached = cache.get(subject);
         if (cached != null) {
-            cacheHits.increment();
             return cached;
         }
+        cacheMisses.increment();
         long gen = generation.get();
         Match computed = compute(subject);
         if (cache.size() >= cacheSize) {
@@ -231,8 +231,11 @@ public final class SubjectIndex {
     public long count() { return count.sum(); }
     public long inserts() { return inserts.sum(); }
     public long removes() { return removes.sum(); }
+    /** Counts {@code n} calls of {@link #match}; publishers add their lookups once per batch. */
+    public void countMatches(long n) { matches.add(n); }
     public long matches() { return matches.sum(); }
-    public long cacheHits() { return cacheHits.sum(); }
+    /** Lookups the cache answered: those counted by {@link #countMatches} less the misses. */
+    public long cacheHits() { return Math.max(0, matches.sum() - cacheMisses.sum()); }
     public int cacheEntries() { return cache.size(); }
 
     /**

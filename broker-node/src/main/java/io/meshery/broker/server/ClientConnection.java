@@ -160,6 +160,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         private long batchBytes;
         private long batchDeliveries;
         private long batchDeliveredBytes;
+        private long batchMatches;
 
         private volatile long inMsgs;
         private volatile long inBytes;
@@ -306,6 +307,10 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         }
 
         private void endBatch() {
+            if (batchMatches > 0) {
+                server.index().countMatches(batchMatches);
+                batchMatches = 0;
+            }
             if (batchMsgs > 0) {
                 inMsgs += batchMsgs;
                 inBytes += batchBytes;
@@ -392,6 +397,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             if (invalid) {
                 return;
             }
+            batchMatches++;
             Match match = server.index().match(subject);
             if (!match.isEmpty()) {
                 boolean echo = o.echo();

@@ -118,6 +118,7 @@ public class PublishPathBench {
         private long batchBytes;
         private long batchDeliveries;
         private long batchDeliveredBytes;
+        private long batchMatches;
         long deliveries;
 
         Publisher(SubjectIndex index) {
@@ -129,6 +130,7 @@ public class PublishPathBench {
             batchMsgs++;
             batchBytes += len;
             String subject = args.subject();
+            batchMatches++;
             Match match = index.match(subject);
             if (!match.isEmpty()) {
                 for (Subscription s : match.plain()) {
@@ -168,6 +170,10 @@ public class PublishPathBench {
         }
 
         void endBatch() {
+            if (batchMatches > 0) {
+                index.countMatches(batchMatches);
+                batchMatches = 0;
+            }
             if (batchMsgs > 0) {
                 inMsgs += batchMsgs;
                 inBytes += batchBytes;
