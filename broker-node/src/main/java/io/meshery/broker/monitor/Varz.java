@@ -16,7 +16,6 @@ import java.util.Map;
 final class Varz {
 
     /** Where nats-server names the Go runtime it was built with, we name the Java runtime. */
-    private static final String RUNTIME = "java" + System.getProperty("java.version");
     /** nats-server's TLS handshake timeout, which it reports even without TLS. */
     private static final double DEFAULT_TLS_TIMEOUT_SECONDS = 2;
 
@@ -36,7 +35,7 @@ final class Varz {
         v.put("server_name", server.serverName());
         v.put("version", Server.NATS_VERSION);
         v.put("proto", 1);
-        v.put("go", RUNTIME);
+        v.put("go", Server.RUNTIME);
         v.put("host", s.host());
         v.put("port", server.clientPort());
         Security security = s.security();

@@ -24,6 +24,8 @@ public final class Server {
     public static final String NATS_VERSION = "2.9.10";
     /** Our own version, for logs and {@code -v}. */
     public static final String VERSION = "0.1.0";
+    /** The runtime, in the {@code go} field of INFO and {@code /varz}, as nats-server reports its Go version. */
+    public static final String RUNTIME = "java" + System.getProperty("java.version");
 
     /** Closed connections kept for monitoring ({@code max_closed_clients} of nats-server, same default). */
     public static final int MAX_CLOSED_CLIENTS = 10_000;
@@ -149,6 +151,7 @@ public final class Server {
         info.put("server_name", serverName);
         info.put("version", NATS_VERSION);
         info.put("proto", 1);
+        info.put("go", RUNTIME); // nats-server names its runtime here; clients only show it
         info.put("host", settings.host());
         info.put("port", port);
         info.put("headers", true);

@@ -9,6 +9,8 @@ import io.meshery.broker.testkit.Poll;
 import io.meshery.broker.testkit.TestBroker;
 import io.meshery.broker.testkit.WireClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,8 @@ class WireProtocolIT {
             String line = c.readLine(Duration.ofSeconds(5));
             assertTrue(line.startsWith("INFO {") && line.endsWith("} "), line);
             JsonNode info = new ObjectMapper().readTree(line.substring(5));
+            assertEquals(List.of("server_id", "server_name", "version", "proto", "go", "host", "port", "headers",
+                "max_payload", "client_id", "client_ip"), fieldNames(info), "nats-server 2.9.10's fields and order");
             assertEquals(1, info.get("proto").asInt());
             assertTrue(info.get("headers").asBoolean());
             assertEquals(1024 * 1024, info.get("max_payload").asInt());
@@ -223,5 +227,11 @@ class WireProtocolIT {
         }
         Poll.until(Duration.ofSeconds(5), "subscriptions removed",
             () -> broker.node().server().index().count() == before);
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }
