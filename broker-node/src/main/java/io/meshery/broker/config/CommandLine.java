@@ -28,227 +28,227 @@ import java.util.function.Function;
  * <p>Immutable and thread-safe.
  */
 public final class CommandLine {
-  /** The product name used in messages. */
-  public static final String PRODUCT = "meshery-broker";
+    /** The product name used in messages. */
+    public static final String PRODUCT = "meshery-broker";
 
-  private final String version;
-  private final ConfigParser parser;
+    private final String version;
+    private final ConfigParser parser;
 
-  /** A command line that reports {@code version} for {@code -v} and reads {@code $VARS} from the environment. */
-  public CommandLine(String version) {
-    this(version, System::getenv);
-  }
+    /** A command line that reports {@code version} for {@code -v} and reads {@code $VARS} from the environment. */
+    public CommandLine(String version) {
+        this(version, System::getenv);
+    }
 
-  /** As {@link #CommandLine(String)}, resolving {@code $VARS} in the configuration through {@code environment}. */
-  public CommandLine(String version, Function<String, String> environment) {
-    this.version = Objects.requireNonNull(version, "version");
-    this.parser = new ConfigParser(environment);
-  }
+    /** As {@link #CommandLine(String)}, resolving {@code $VARS} in the configuration through {@code environment}. */
+    public CommandLine(String version, Function<String, String> environment) {
+        this.version = Objects.requireNonNull(version, "version");
+        this.parser = new ConfigParser(environment);
+    }
 
-  /**
-   * Decides what {@code args} ask for. Reads the configuration file when the answer is to run or to test it;
-   * never prints, exits or signals.
-   */
-  public Invocation parse(String... args) {
-    Flags flags;
-    try {
-      flags = Flags.read(args);
-    } catch (FlagError e) {
-      return new Fail(e.getMessage(), 2, true);
-    }
-    if (flags.help) {
-      return new Invocation.PrintHelp(usage());
-    }
-    if (flags.version) {
-      return new Invocation.PrintVersion(PRODUCT + ": v" + version);
-    }
-    if (!flags.rest.isEmpty()) {
-      return new Fail(PRODUCT + ": unrecognized command: \"" + flags.rest.get(0) + "\"", 1, false);
-    }
-    if (flags.signal != null) {
-      return signal(flags.signal);
-    }
-    if (flags.test && flags.configFile == null) {
-      return new Fail(PRODUCT + ": must specify [-c, --config] option to check configuration file syntax", 1,
-          false);
-    }
-    return load(flags);
-  }
-
-  private Invocation load(Flags flags) {
-    BrokerOptions.Builder builder = BrokerOptions.builder();
-    List<String> warnings = List.of();
-    try {
-      if (flags.configFile != null) {
-        ParsedConfig config = parser.parseFile(flags.configFile);
+    /**
+     * Decides what {@code args} ask for. Reads the configuration file when the answer is to run or to test it;
+     * never prints, exits or signals.
+     */
+    public Invocation parse(String... args) {
+        Flags flags;
         try {
-          warnings = OptionsMapper.apply(config, builder);
-        } catch (ConfigException e) {
-          throw new ConfigException(flags.configFile + ": " + e.getMessage(), e);
+            flags = Flags.read(args);
+        } catch (FlagError e) {
+            return new Fail(e.getMessage(), 2, true);
         }
-        builder.configFile(flags.configFile);
-      }
-      flags.overrides.forEach(o -> o.accept(builder));
-      BrokerOptions options = builder.build();
-      return flags.test
-          ? new Invocation.TestConfig(flags.configFile, options, warnings)
-          : new Invocation.Run(options, warnings);
-    } catch (ConfigException e) {
-      return new Fail(PRODUCT + ": " + e.getMessage(), 1, false);
+        if (flags.help) {
+            return new Invocation.PrintHelp(usage());
+        }
+        if (flags.version) {
+            return new Invocation.PrintVersion(PRODUCT + ": v" + version);
+        }
+        if (!flags.rest.isEmpty()) {
+            return new Fail(PRODUCT + ": unrecognized command: \"" + flags.rest.get(0) + "\"", 1, false);
+        }
+        if (flags.signal != null) {
+            return signal(flags.signal);
+        }
+        if (flags.test && flags.configFile == null) {
+            return new Fail(PRODUCT + ": must specify [-c, --config] option to check configuration file syntax", 1,
+                    false);
+        }
+        return load(flags);
     }
-  }
 
-  private static Invocation signal(String value) {
-    int eq = value.indexOf('=');
-    String command = eq < 0 ? value : value.substring(0, eq);
-    String pid = eq < 0 || eq == value.length() - 1 ? null : value.substring(eq + 1);
-    Optional<Signal> signal = Signal.of(command);
-    if (signal.isEmpty()) {
-      return new Fail(PRODUCT + ": unknown signal \"" + command + "\"", 1, false);
-    }
-    return new Invocation.SendSignal(signal.get(), pid);
-  }
-
-  /** The help text for {@code -h}, listing the flags this broker supports. */
-  public static String usage() {
-    return """
-
-        Usage: %1$s [options]
-
-        Server Options:
-            -a, --addr, --net <host>         Bind to host address (default: 0.0.0.0)
-            -p, --port <port>                Use port for clients (default: 4222, -1 for a random port)
-            -n, --name
-                --server_name <server_name>  Server name (default: the server id)
-            -P, --pid <file>                 File to store PID
-            -m, --http_port <port>           Use port for http monitoring (default: 8222, 0 to disable)
-            -c, --config <file>              Configuration file
-            -t                               Test configuration and exit
-            -sl,--signal <signal>[=<pid>]    Send signal to %1$s process (ldm, stop, quit, term, reopen, reload)
-                                             <pid> can be either a PID (e.g. 1) or the path to a PID file
-                                             (e.g. /var/run/nats/nats.pid)
-
-        Logging Options:
-            -l, --log <file>                 File to redirect log output
-            -T, --logtime                    Timestamp log entries (default: true)
-            -D, --debug                      Enable debugging output
-            -V, --trace                      Trace the raw protocol
-            -VV                              Verbose trace (traces system account as well)
-            -DV                              Debug and trace
-            -DVV                             Debug and verbose trace (traces system account as well)
-
-        JetStream Options:
-            -js, --jetstream                 Enable JetStream functionality
-            -sd, --store_dir <dir>           Set the storage directory (default: ./data/jetstream)
-
-        Common Options:
-            -h, --help                       Show this message
-            -v, --version                    Show version
-        """.formatted(PRODUCT);
-  }
-
-  /** A malformed command line; the message is Go's flag package wording. */
-  private static final class FlagError extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    FlagError(String message) {
-      super(message, null, false, false);
-    }
-  }
-
-  /** The flags as read, before the configuration file is loaded. */
-  private static final class Flags {
-    Path configFile;
-    String signal;
-    boolean test;
-    boolean help;
-    boolean version;
-    final List<Consumer<BrokerOptions.Builder>> overrides = new ArrayList<>();
-    final List<String> rest = new ArrayList<>();
-
-    static Flags read(String[] args) throws FlagError {
-      Flags flags = new Flags();
-      int i = 0;
-      while (i < args.length) {
-        String arg = args[i];
-        if (arg.equals("--")) {
-          i++;
-          break;
-        }
-        if (arg.length() < 2 || arg.charAt(0) != '-') {
-          break;
-        }
-        String name = arg.substring(arg.startsWith("--") ? 2 : 1);
-        if (name.isEmpty() || name.startsWith("-") || name.startsWith("=")) {
-          throw new FlagError("bad flag syntax: " + arg);
-        }
-        String value = null;
-        int eq = name.indexOf('=');
-        if (eq >= 0) {
-          value = name.substring(eq + 1);
-          name = name.substring(0, eq);
-        }
-        final String given = name;
-        Flag flag = Flag.named(name).orElseThrow(() -> new FlagError("flag provided but not defined: -" + given));
-        if (flag.kind == Flag.Kind.BOOL) {
-          flags.set(flag, value == null || parseBoolean(name, value), null, 0);
-        } else {
-          if (value == null) {
-            if (i + 1 >= args.length) {
-              throw new FlagError("flag needs an argument: -" + name);
+    private Invocation load(Flags flags) {
+        BrokerOptions.Builder builder = BrokerOptions.builder();
+        List<String> warnings = List.of();
+        try {
+            if (flags.configFile != null) {
+                ParsedConfig config = parser.parseFile(flags.configFile);
+                try {
+                    warnings = OptionsMapper.apply(config, builder);
+                } catch (ConfigException e) {
+                    throw new ConfigException(flags.configFile + ": " + e.getMessage(), e);
+                }
+                builder.configFile(flags.configFile);
             }
-            value = args[++i];
-          }
-          int number = flag.kind == Flag.Kind.INT ? parseInt(name, value) : 0;
-          flags.set(flag, false, value, number);
+            flags.overrides.forEach(o -> o.accept(builder));
+            BrokerOptions options = builder.build();
+            return flags.test
+                    ? new Invocation.TestConfig(flags.configFile, options, warnings)
+                    : new Invocation.Run(options, warnings);
+        } catch (ConfigException e) {
+            return new Fail(PRODUCT + ": " + e.getMessage(), 1, false);
         }
-        i++;
-      }
-      for (; i < args.length; i++) {
-        flags.rest.add(args[i]);
-      }
-      return flags;
     }
 
-    private void set(Flag flag, boolean on, String text, int number) {
-      switch (flag) {
-        case CONFIG -> configFile = Path.of(text);
-        case SIGNAL -> signal = text;
-        case TEST -> test = on;
-        case HELP -> help = on;
-        case VERSION -> version = on;
-        case ADDR -> overrides.add(b -> b.host(text));
-        case PORT -> overrides.add(b -> b.port(number));
-        case HTTP_PORT -> overrides.add(b -> b.httpPort(number));
-        case NAME -> overrides.add(b -> b.serverName(text));
-        case PID -> overrides.add(b -> b.pidFile(Path.of(text)));
-        case LOG -> overrides.add(b -> b.logFile(Path.of(text)));
-        case LOGTIME -> overrides.add(b -> b.logtime(on));
-        case DEBUG -> overrides.add(b -> b.debug(on));
-        case TRACE -> overrides.add(b -> b.trace(on));
-        case VERBOSE_TRACE -> overrides.add(b -> b.trace(on).traceVerbose(on));
-        case DEBUG_TRACE -> overrides.add(b -> b.debug(on).trace(on));
-        case DEBUG_VERBOSE_TRACE -> overrides.add(b -> b.debug(on).trace(on).traceVerbose(on));
-        case JETSTREAM -> overrides.add(b -> b.jetStream(on));
-        case STORE_DIR -> overrides.add(b -> b.storeDir(Path.of(text)));
-      }
+    private static Invocation signal(String value) {
+        int eq = value.indexOf('=');
+        String command = eq < 0 ? value : value.substring(0, eq);
+        String pid = eq < 0 || eq == value.length() - 1 ? null : value.substring(eq + 1);
+        Optional<Signal> signal = Signal.of(command);
+        if (signal.isEmpty()) {
+            return new Fail(PRODUCT + ": unknown signal \"" + command + "\"", 1, false);
+        }
+        return new Invocation.SendSignal(signal.get(), pid);
     }
 
-    /** Go's {@code strconv.ParseBool}. */
-    private static boolean parseBoolean(String name, String value) throws FlagError {
-      return switch (value) {
-        case "1", "t", "T", "true", "TRUE", "True" -> true;
-        case "0", "f", "F", "false", "FALSE", "False" -> false;
-        default -> throw new FlagError("invalid boolean value \"" + value + "\" for -" + name + ": parse error");
-      };
+    /** The help text for {@code -h}, listing the flags this broker supports. */
+    public static String usage() {
+        return """
+
+            Usage: %1$s [options]
+
+            Server Options:
+                -a, --addr, --net <host>         Bind to host address (default: 0.0.0.0)
+                -p, --port <port>                Use port for clients (default: 4222, -1 for a random port)
+                -n, --name
+                    --server_name <server_name>  Server name (default: the server id)
+                -P, --pid <file>                 File to store PID
+                -m, --http_port <port>           Use port for http monitoring (default: 8222, 0 to disable)
+                -c, --config <file>              Configuration file
+                -t                               Test configuration and exit
+                -sl,--signal <signal>[=<pid>]    Send signal to %1$s process (ldm, stop, quit, term, reopen, reload)
+                                                 <pid> can be either a PID (e.g. 1) or the path to a PID file
+                                                 (e.g. /var/run/nats/nats.pid)
+
+            Logging Options:
+                -l, --log <file>                 File to redirect log output
+                -T, --logtime                    Timestamp log entries (default: true)
+                -D, --debug                      Enable debugging output
+                -V, --trace                      Trace the raw protocol
+                -VV                              Verbose trace (traces system account as well)
+                -DV                              Debug and trace
+                -DVV                             Debug and verbose trace (traces system account as well)
+
+            JetStream Options:
+                -js, --jetstream                 Enable JetStream functionality
+                -sd, --store_dir <dir>           Set the storage directory (default: ./data/jetstream)
+
+            Common Options:
+                -h, --help                       Show this message
+                -v, --version                    Show version
+            """.formatted(PRODUCT);
     }
 
-    private static int parseInt(String name, String value) throws FlagError {
-      try {
-        return Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        throw new FlagError("invalid value \"" + value + "\" for flag -" + name + ": parse error");
-      }
+    /** A malformed command line; the message is Go's flag package wording. */
+    private static final class FlagError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        FlagError(String message) {
+            super(message, null, false, false);
+        }
     }
-  }
+
+    /** The flags as read, before the configuration file is loaded. */
+    private static final class Flags {
+        Path configFile;
+        String signal;
+        boolean test;
+        boolean help;
+        boolean version;
+        final List<Consumer<BrokerOptions.Builder>> overrides = new ArrayList<>();
+        final List<String> rest = new ArrayList<>();
+
+        static Flags read(String[] args) throws FlagError {
+            Flags flags = new Flags();
+            int i = 0;
+            while (i < args.length) {
+                String arg = args[i];
+                if (arg.equals("--")) {
+                    i++;
+                    break;
+                }
+                if (arg.length() < 2 || arg.charAt(0) != '-') {
+                    break;
+                }
+                String name = arg.substring(arg.startsWith("--") ? 2 : 1);
+                if (name.isEmpty() || name.startsWith("-") || name.startsWith("=")) {
+                    throw new FlagError("bad flag syntax: " + arg);
+                }
+                String value = null;
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                }
+                final String given = name;
+                Flag flag = Flag.named(name).orElseThrow(() -> new FlagError("flag provided but not defined: -" + given));
+                if (flag.kind == Flag.Kind.BOOL) {
+                    flags.set(flag, value == null || parseBoolean(name, value), null, 0);
+                } else {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new FlagError("flag needs an argument: -" + name);
+                        }
+                        value = args[++i];
+                    }
+                    int number = flag.kind == Flag.Kind.INT ? parseInt(name, value) : 0;
+                    flags.set(flag, false, value, number);
+                }
+                i++;
+            }
+            for (; i < args.length; i++) {
+                flags.rest.add(args[i]);
+            }
+            return flags;
+        }
+
+        private void set(Flag flag, boolean on, String text, int number) {
+            switch (flag) {
+                case CONFIG -> configFile = Path.of(text);
+                case SIGNAL -> signal = text;
+                case TEST -> test = on;
+                case HELP -> help = on;
+                case VERSION -> version = on;
+                case ADDR -> overrides.add(b -> b.host(text));
+                case PORT -> overrides.add(b -> b.port(number));
+                case HTTP_PORT -> overrides.add(b -> b.httpPort(number));
+                case NAME -> overrides.add(b -> b.serverName(text));
+                case PID -> overrides.add(b -> b.pidFile(Path.of(text)));
+                case LOG -> overrides.add(b -> b.logFile(Path.of(text)));
+                case LOGTIME -> overrides.add(b -> b.logtime(on));
+                case DEBUG -> overrides.add(b -> b.debug(on));
+                case TRACE -> overrides.add(b -> b.trace(on));
+                case VERBOSE_TRACE -> overrides.add(b -> b.trace(on).traceVerbose(on));
+                case DEBUG_TRACE -> overrides.add(b -> b.debug(on).trace(on));
+                case DEBUG_VERBOSE_TRACE -> overrides.add(b -> b.debug(on).trace(on).traceVerbose(on));
+                case JETSTREAM -> overrides.add(b -> b.jetStream(on));
+                case STORE_DIR -> overrides.add(b -> b.storeDir(Path.of(text)));
+            }
+        }
+
+        /** Go's {@code strconv.ParseBool}. */
+        private static boolean parseBoolean(String name, String value) throws FlagError {
+            return switch (value) {
+                case "1", "t", "T", "true", "TRUE", "True" -> true;
+                case "0", "f", "F", "false", "FALSE", "False" -> false;
+                default -> throw new FlagError("invalid boolean value \"" + value + "\" for -" + name + ": parse error");
+            };
+        }
+
+        private static int parseInt(String name, String value) throws FlagError {
+            try {
+                return Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new FlagError("invalid value \"" + value + "\" for flag -" + name + ": parse error");
+            }
+        }
+    }
 }

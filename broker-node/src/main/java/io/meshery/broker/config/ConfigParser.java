@@ -60,165 +60,165 @@ import java.util.function.Function;
  * <p>Instances are immutable and thread-safe; each call reads with its own state.
  */
 public final class ConfigParser {
-  private static final int MAX_ENVIRONMENT_DEPTH = 8;
+    private static final int MAX_ENVIRONMENT_DEPTH = 8;
 
-  private final Function<String, String> environment;
+    private final Function<String, String> environment;
 
-  /** A parser that resolves {@code $NAME} from the process environment. */
-  public ConfigParser() {
-    this(System::getenv);
-  }
-
-  /**
-   * A parser that resolves {@code $NAME} through {@code environment}, which returns {@code null} for a variable
-   * that is not set.
-   */
-  public ConfigParser(Function<String, String> environment) {
-    this.environment = Objects.requireNonNull(environment, "environment");
-  }
-
-  /**
-   * Reads a configuration file.
-   *
-   * @throws ConfigException if the file cannot be read or is not valid
-   */
-  public ParsedConfig parseFile(Path file) {
-    Session session = new Session(Path.of(""));
-    String text = read(file, reason -> new ConfigException("cannot read configuration file " + file + ": " + reason));
-    return session.finish(session.parse(text, file));
-  }
-
-  /**
-   * Reads configuration text; relative includes are resolved against {@code baseDirectory}.
-   *
-   * @throws ConfigException if the text is not valid
-   */
-  public ParsedConfig parseString(String text, Path baseDirectory) {
-    Session session = new Session(baseDirectory);
-    return session.finish(session.parse(text, null));
-  }
-
-  /** Reads configuration text; relative includes are resolved against the working directory. */
-  public ParsedConfig parseString(String text) {
-    return parseString(text, Path.of(""));
-  }
-
-  /** The text of {@code file}; a failure is reported through {@code error}, given the reason. */
-  private static String read(Path file, Function<String, ConfigException> error) {
-    try {
-      return Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw error.apply("no such file");
-    } catch (AccessDeniedException e) {
-      throw error.apply("permission denied");
-    } catch (CharacterCodingException e) {
-      throw error.apply("not valid UTF-8");
-    } catch (FileSystemException e) {
-      throw error.apply(e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
-    } catch (IOException e) {
-      throw error.apply(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
-    }
-  }
-
-  /** The state of one top-level read: the include chain, the variables used, the environment depth. */
-  private final class Session implements DocumentParser.Resolver {
-    private final Path baseDirectory;
-    /** Files being read, innermost first, as paths relative to where the caller's path points. */
-    private final Deque<Path> files = new ArrayDeque<>();
-    /** The same files as real paths, for cycle detection. */
-    private final Deque<Path> identities = new ArrayDeque<>();
-    private final Set<String> used = new LinkedHashSet<>();
-    private int environmentDepth;
-
-    Session(Path baseDirectory) {
-      this.baseDirectory = Objects.requireNonNull(baseDirectory, "baseDirectory");
+    /** A parser that resolves {@code $NAME} from the process environment. */
+    public ConfigParser() {
+        this(System::getenv);
     }
 
-    ParsedConfig finish(Map<String, Object> values) {
-      return new ParsedConfig(values, used);
+    /**
+     * A parser that resolves {@code $NAME} through {@code environment}, which returns {@code null} for a variable
+     * that is not set.
+     */
+    public ConfigParser(Function<String, String> environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
     }
 
-    /** Parses {@code text}, read from {@code file} (or {@code null} for a string). */
-    Map<String, Object> parse(String text, Path file) {
-      if (file == null) {
-        return new DocumentParser(text, "<string>", this).parseDocument();
-      }
-      files.push(file);
-      identities.push(identity(file));
-      try {
-        return new DocumentParser(text, file.toString(), this).parseDocument();
-      } finally {
-        files.pop();
-        identities.pop();
-      }
+    /**
+     * Reads a configuration file.
+     *
+     * @throws ConfigException if the file cannot be read or is not valid
+     */
+    public ParsedConfig parseFile(Path file) {
+        Session session = new Session(Path.of(""));
+        String text = read(file, reason -> new ConfigException("cannot read configuration file " + file + ": " + reason));
+        return session.finish(session.parse(text, file));
     }
 
-    @Override
-    public Map<String, Object> include(String path, String source, Mark at) {
-      Path dir = files.isEmpty() ? baseDirectory : parentOf(files.peek());
-      Path file = dir.resolve(path).normalize();
-      Path identity = identity(file);
-      if (identities.contains(identity)) {
-        throw new ConfigException(source, at.line(), at.column(), "include cycle: " + cycle(file));
-      }
-      String text = read(file, reason -> new ConfigException(source, at.line(), at.column(),
-          "cannot read include file \"" + path + "\" (" + file.toAbsolutePath() + "): " + reason));
-      try {
-        return parse(text, file);
-      } catch (ConfigException e) {
-        throw new ConfigException(
-            e.getMessage() + " (included from " + source + ":" + at.line() + ":" + at.column() + ")", e);
-      }
+    /**
+     * Reads configuration text; relative includes are resolved against {@code baseDirectory}.
+     *
+     * @throws ConfigException if the text is not valid
+     */
+    public ParsedConfig parseString(String text, Path baseDirectory) {
+        Session session = new Session(baseDirectory);
+        return session.finish(session.parse(text, null));
     }
 
-    @Override
-    public Object environment(String name, String source, Mark at) {
-      String raw = environment.apply(name);
-      if (raw == null) {
-        return null;
-      }
-      if (environmentDepth >= MAX_ENVIRONMENT_DEPTH) {
-        throw new ConfigException(source, at.line(), at.column(), "variable reference for '" + name
-            + "' nests more than " + MAX_ENVIRONMENT_DEPTH + " environment variables deep (a cycle?)");
-      }
-      environmentDepth++;
-      try {
-        return new DocumentParser(raw, "$" + name, this).parseStandaloneValue();
-      } catch (ConfigException e) {
-        if (environmentDepth > 1) {
-          throw e; // the outermost reference reports it, with the position in the configuration
+    /** Reads configuration text; relative includes are resolved against the working directory. */
+    public ParsedConfig parseString(String text) {
+        return parseString(text, Path.of(""));
+    }
+
+    /** The text of {@code file}; a failure is reported through {@code error}, given the reason. */
+    private static String read(Path file, Function<String, ConfigException> error) {
+        try {
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw error.apply("no such file");
+        } catch (AccessDeniedException e) {
+            throw error.apply("permission denied");
+        } catch (CharacterCodingException e) {
+            throw error.apply("not valid UTF-8");
+        } catch (FileSystemException e) {
+            throw error.apply(e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
+        } catch (IOException e) {
+            throw error.apply(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
         }
-        throw new ConfigException(source, at.line(), at.column(),
-            "variable reference for '" + name + "' could not be parsed: " + e.reason());
-      } finally {
-        environmentDepth--;
-      }
     }
 
-    @Override
-    public void variableUsed(String name) {
-      used.add(name);
+    /** The state of one top-level read: the include chain, the variables used, the environment depth. */
+    private final class Session implements DocumentParser.Resolver {
+        private final Path baseDirectory;
+        /** Files being read, innermost first, as paths relative to where the caller's path points. */
+        private final Deque<Path> files = new ArrayDeque<>();
+        /** The same files as real paths, for cycle detection. */
+        private final Deque<Path> identities = new ArrayDeque<>();
+        private final Set<String> used = new LinkedHashSet<>();
+        private int environmentDepth;
+
+        Session(Path baseDirectory) {
+            this.baseDirectory = Objects.requireNonNull(baseDirectory, "baseDirectory");
+        }
+
+        ParsedConfig finish(Map<String, Object> values) {
+            return new ParsedConfig(values, used);
+        }
+
+        /** Parses {@code text}, read from {@code file} (or {@code null} for a string). */
+        Map<String, Object> parse(String text, Path file) {
+            if (file == null) {
+                return new DocumentParser(text, "<string>", this).parseDocument();
+            }
+            files.push(file);
+            identities.push(identity(file));
+            try {
+                return new DocumentParser(text, file.toString(), this).parseDocument();
+            } finally {
+                files.pop();
+                identities.pop();
+            }
+        }
+
+        @Override
+        public Map<String, Object> include(String path, String source, Mark at) {
+            Path dir = files.isEmpty() ? baseDirectory : parentOf(files.peek());
+            Path file = dir.resolve(path).normalize();
+            Path identity = identity(file);
+            if (identities.contains(identity)) {
+                throw new ConfigException(source, at.line(), at.column(), "include cycle: " + cycle(file));
+            }
+            String text = read(file, reason -> new ConfigException(source, at.line(), at.column(),
+                    "cannot read include file \"" + path + "\" (" + file.toAbsolutePath() + "): " + reason));
+            try {
+                return parse(text, file);
+            } catch (ConfigException e) {
+                throw new ConfigException(
+                        e.getMessage() + " (included from " + source + ":" + at.line() + ":" + at.column() + ")", e);
+            }
+        }
+
+        @Override
+        public Object environment(String name, String source, Mark at) {
+            String raw = environment.apply(name);
+            if (raw == null) {
+                return null;
+            }
+            if (environmentDepth >= MAX_ENVIRONMENT_DEPTH) {
+                throw new ConfigException(source, at.line(), at.column(), "variable reference for '" + name
+                        + "' nests more than " + MAX_ENVIRONMENT_DEPTH + " environment variables deep (a cycle?)");
+            }
+            environmentDepth++;
+            try {
+                return new DocumentParser(raw, "$" + name, this).parseStandaloneValue();
+            } catch (ConfigException e) {
+                if (environmentDepth > 1) {
+                    throw e; // the outermost reference reports it, with the position in the configuration
+                }
+                throw new ConfigException(source, at.line(), at.column(),
+                        "variable reference for '" + name + "' could not be parsed: " + e.reason());
+            } finally {
+                environmentDepth--;
+            }
+        }
+
+        @Override
+        public void variableUsed(String name) {
+            used.add(name);
+        }
+
+        private String cycle(Path file) {
+            List<String> chain = new ArrayList<>();
+            files.descendingIterator().forEachRemaining(p -> chain.add(String.valueOf(p.getFileName())));
+            chain.add(String.valueOf(file.getFileName()));
+            return String.join(" -> ", chain);
+        }
     }
 
-    private String cycle(Path file) {
-      List<String> chain = new ArrayList<>();
-      files.descendingIterator().forEachRemaining(p -> chain.add(String.valueOf(p.getFileName())));
-      chain.add(String.valueOf(file.getFileName()));
-      return String.join(" -> ", chain);
+    /** The path that identifies a file for cycle detection: the real path when the file exists. */
+    private static Path identity(Path file) {
+        try {
+            return file.toRealPath();
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize();
+        }
     }
-  }
 
-  /** The path that identifies a file for cycle detection: the real path when the file exists. */
-  private static Path identity(Path file) {
-    try {
-      return file.toRealPath();
-    } catch (IOException e) {
-      return file.toAbsolutePath().normalize();
+    private static Path parentOf(Path file) {
+        Path parent = file.getParent();
+        return parent == null ? Path.of("") : parent;
     }
-  }
-
-  private static Path parentOf(Path file) {
-    Path parent = file.getParent();
-    return parent == null ? Path.of("") : parent;
-  }
 }

@@ -18,148 +18,148 @@ import java.util.Map;
  * only for some keys, always with a warning).
  */
 final class ConfigValues {
-  private ConfigValues() {}
+    private ConfigValues() {}
 
-  static String string(String key, Object value) {
-    if (value instanceof String s) {
-      return s;
-    }
-    throw new ConfigException(key + ": expected a string, got " + show(value));
-  }
-
-  static Path path(String key, Object value) {
-    String s = string(key, value);
-    try {
-      return Path.of(s);
-    } catch (RuntimeException e) {
-      throw new ConfigException(key + ": invalid path " + show(value));
-    }
-  }
-
-  static boolean bool(String key, Object value) {
-    if (value instanceof Boolean b) {
-      return b;
-    }
-    throw new ConfigException(key + ": expected true or false, got " + show(value));
-  }
-
-  static int integer(String key, Object value) {
-    if (value instanceof Long n) {
-      return toInt(key, n);
-    }
-    throw new ConfigException(key + ": expected an integer, got " + show(value));
-  }
-
-  /** A byte count: an integer (possibly written with a size suffix) or a string in size syntax. */
-  static long size(String key, Object value) {
-    if (value instanceof Long n) {
-      return n;
-    }
-    if (value instanceof String s) {
-      try {
-        Long n = Scalars.parseSize(s);
-        if (n != null) {
-          return n;
+    static String string(String key, Object value) {
+        if (value instanceof String s) {
+            return s;
         }
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(key + ": " + e.getMessage());
-      }
+        throw new ConfigException(key + ": expected a string, got " + show(value));
     }
-    throw new ConfigException(key + ": invalid size " + show(value));
-  }
 
-  /** A size that must fit an int. */
-  static int intSize(String key, Object value) {
-    return toInt(key, size(key, value));
-  }
+    static Path path(String key, Object value) {
+        String s = string(key, value);
+        try {
+            return Path.of(s);
+        } catch (RuntimeException e) {
+            throw new ConfigException(key + ": invalid path " + show(value));
+        }
+    }
 
-  /**
-   * A duration string ({@code "2m"}, {@code "1h30m"}), or an integer number of seconds, which adds a warning as
-   * nats-server does.
-   */
-  static Duration duration(String key, Object value, List<String> warnings) {
-    if (value instanceof String s) {
-      try {
-        return GoDuration.parse(s);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(key + ": " + e.getMessage());
-      }
+    static boolean bool(String key, Object value) {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        throw new ConfigException(key + ": expected true or false, got " + show(value));
     }
-    if (value instanceof Long n) {
-      warnings.add(key + ": the integer " + n + " is read as " + n + " seconds; write a duration such as \""
-          + n + "s\" instead");
-      return Duration.ofSeconds(n);
-    }
-    throw new ConfigException(key + ": expected a duration such as \"2m\" or \"10s\", got " + show(value));
-  }
 
-  /** A number of seconds (integer or decimal), or a duration string. */
-  static Duration seconds(String key, Object value) {
-    if (value instanceof Long n) {
-      return Duration.ofSeconds(n);
+    static int integer(String key, Object value) {
+        if (value instanceof Long n) {
+            return toInt(key, n);
+        }
+        throw new ConfigException(key + ": expected an integer, got " + show(value));
     }
-    if (value instanceof Double d) {
-      if (d.isNaN() || d.isInfinite() || Math.abs(d) > Long.MAX_VALUE / 1_000_000_000L) {
-        throw new ConfigException(key + ": " + d + " is out of range");
-      }
-      return Duration.ofNanos(Math.round(d * 1_000_000_000L));
-    }
-    if (value instanceof String s) {
-      try {
-        return GoDuration.parse(s);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException(key + ": " + e.getMessage());
-      }
-    }
-    throw new ConfigException(key + ": expected a number of seconds or a duration, got " + show(value));
-  }
 
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> block(String key, Object value) {
-    if (value instanceof Map<?, ?> m) {
-      return (Map<String, Object>) m;
+    /** A byte count: an integer (possibly written with a size suffix) or a string in size syntax. */
+    static long size(String key, Object value) {
+        if (value instanceof Long n) {
+            return n;
+        }
+        if (value instanceof String s) {
+            try {
+                Long n = Scalars.parseSize(s);
+                if (n != null) {
+                    return n;
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key + ": " + e.getMessage());
+            }
+        }
+        throw new ConfigException(key + ": invalid size " + show(value));
     }
-    throw new ConfigException(key + ": expected a block { ... }, got " + show(value));
-  }
 
-  /** How a value reads in an error message: strings quoted, blocks and lists by kind. */
-  static String show(Object value) {
-    if (value instanceof String s) {
-      return "\"" + s + "\"";
+    /** A size that must fit an int. */
+    static int intSize(String key, Object value) {
+        return toInt(key, size(key, value));
     }
-    if (value instanceof Map<?, ?>) {
-      return "a block { ... }";
-    }
-    if (value instanceof List<?>) {
-      return "a list [ ... ]";
-    }
-    return String.valueOf(value);
-  }
 
-  /** A deeply unmodifiable copy of a configuration block, keeping key order. */
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> freezeMap(Map<String, Object> map) {
-    return map == null ? Map.of() : (Map<String, Object>) freeze(map);
-  }
+    /**
+     * A duration string ({@code "2m"}, {@code "1h30m"}), or an integer number of seconds, which adds a warning as
+     * nats-server does.
+     */
+    static Duration duration(String key, Object value, List<String> warnings) {
+        if (value instanceof String s) {
+            try {
+                return GoDuration.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key + ": " + e.getMessage());
+            }
+        }
+        if (value instanceof Long n) {
+            warnings.add(key + ": the integer " + n + " is read as " + n + " seconds; write a duration such as \""
+                    + n + "s\" instead");
+            return Duration.ofSeconds(n);
+        }
+        throw new ConfigException(key + ": expected a duration such as \"2m\" or \"10s\", got " + show(value));
+    }
 
-  private static Object freeze(Object value) {
-    if (value instanceof Map<?, ?> m) {
-      Map<String, Object> copy = new LinkedHashMap<>();
-      m.forEach((k, v) -> copy.put(String.valueOf(k), freeze(v)));
-      return Collections.unmodifiableMap(copy);
+    /** A number of seconds (integer or decimal), or a duration string. */
+    static Duration seconds(String key, Object value) {
+        if (value instanceof Long n) {
+            return Duration.ofSeconds(n);
+        }
+        if (value instanceof Double d) {
+            if (d.isNaN() || d.isInfinite() || Math.abs(d) > Long.MAX_VALUE / 1_000_000_000L) {
+                throw new ConfigException(key + ": " + d + " is out of range");
+            }
+            return Duration.ofNanos(Math.round(d * 1_000_000_000L));
+        }
+        if (value instanceof String s) {
+            try {
+                return GoDuration.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(key + ": " + e.getMessage());
+            }
+        }
+        throw new ConfigException(key + ": expected a number of seconds or a duration, got " + show(value));
     }
-    if (value instanceof List<?> l) {
-      List<Object> copy = new ArrayList<>(l.size());
-      l.forEach(v -> copy.add(freeze(v)));
-      return Collections.unmodifiableList(copy);
-    }
-    return value;
-  }
 
-  private static int toInt(String key, long n) {
-    if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
-      throw new ConfigException(key + ": " + n + " is out of range");
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> block(String key, Object value) {
+        if (value instanceof Map<?, ?> m) {
+            return (Map<String, Object>) m;
+        }
+        throw new ConfigException(key + ": expected a block { ... }, got " + show(value));
     }
-    return (int) n;
-  }
+
+    /** How a value reads in an error message: strings quoted, blocks and lists by kind. */
+    static String show(Object value) {
+        if (value instanceof String s) {
+            return "\"" + s + "\"";
+        }
+        if (value instanceof Map<?, ?>) {
+            return "a block { ... }";
+        }
+        if (value instanceof List<?>) {
+            return "a list [ ... ]";
+        }
+        return String.valueOf(value);
+    }
+
+    /** A deeply unmodifiable copy of a configuration block, keeping key order. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> freezeMap(Map<String, Object> map) {
+        return map == null ? Map.of() : (Map<String, Object>) freeze(map);
+    }
+
+    private static Object freeze(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> copy = new LinkedHashMap<>();
+            m.forEach((k, v) -> copy.put(String.valueOf(k), freeze(v)));
+            return Collections.unmodifiableMap(copy);
+        }
+        if (value instanceof List<?> l) {
+            List<Object> copy = new ArrayList<>(l.size());
+            l.forEach(v -> copy.add(freeze(v)));
+            return Collections.unmodifiableList(copy);
+        }
+        return value;
+    }
+
+    private static int toInt(String key, long n) {
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw new ConfigException(key + ": " + n + " is out of range");
+        }
+        return (int) n;
+    }
 }

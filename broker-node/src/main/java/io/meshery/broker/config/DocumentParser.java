@@ -34,363 +34,363 @@ import java.util.Map;
  * <p>Not thread-safe; one instance reads one text once.
  */
 final class DocumentParser {
-  private static final int MAX_NESTING = 64;
-  private static final String ESCAPES = "\\xXX, \\t, \\n, \\r, \\\", \\\\";
+    private static final int MAX_NESTING = 64;
+    private static final String ESCAPES = "\\xXX, \\t, \\n, \\r, \\\", \\\\";
 
-  /** Resolves what a source text cannot resolve on its own. */
-  interface Resolver {
-    /**
-     * Reads an included file and returns its top-level entries.
-     *
-     * @param path the path as written after {@code include}
-     * @param source the including source, for error messages
-     * @param at where the {@code include} keyword is
-     */
-    Map<String, Object> include(String path, String source, Mark at);
+    /** Resolves what a source text cannot resolve on its own. */
+    interface Resolver {
+        /**
+         * Reads an included file and returns its top-level entries.
+         *
+         * @param path the path as written after {@code include}
+         * @param source the including source, for error messages
+         * @param at where the {@code include} keyword is
+         */
+        Map<String, Object> include(String path, String source, Mark at);
 
-    /**
-     * The value of environment variable {@code name}, read as a config value, or {@code null} if it is not set.
-     */
-    Object environment(String name, String source, Mark at);
+        /**
+         * The value of environment variable {@code name}, read as a config value, or {@code null} if it is not set.
+         */
+        Object environment(String name, String source, Mark at);
 
-    /** Told each time a variable is resolved from a key defined in the configuration itself. */
-    void variableUsed(String name);
-  }
-
-  private final Cursor in;
-  private final Resolver resolver;
-  private final Deque<Map<String, Object>> scopes = new ArrayDeque<>();
-  private int nesting;
-
-  DocumentParser(String text, String source, Resolver resolver) {
-    this.in = new Cursor(text, source);
-    this.resolver = resolver;
-  }
-
-  /** Reads the whole text as a configuration document. */
-  Map<String, Object> parseDocument() {
-    skipBlank();
-    if (in.peek() != '{') {
-      return parseEntries(null);
+        /** Told each time a variable is resolved from a key defined in the configuration itself. */
+        void variableUsed(String name);
     }
-    Mark open = in.mark();
-    in.next();
-    Map<String, Object> document = parseEntries(open);
-    skipBlank();
-    if (!in.atEnd()) {
-      throw in.error("unexpected " + describe(in.peek()) + " after the '}' that closes the document");
-    }
-    return document;
-  }
 
-  /** Reads the whole text as one value (blank text reads as the empty string). */
-  Object parseStandaloneValue() {
-    skipBlank();
-    if (in.atEnd()) {
-      return "";
-    }
-    Object value = parseValue("value");
-    skipBlank();
-    if (!in.atEnd()) {
-      throw in.error("unexpected " + describe(in.peek()) + " after the value");
-    }
-    return value;
-  }
+    private final Cursor in;
+    private final Resolver resolver;
+    private final Deque<Map<String, Object>> scopes = new ArrayDeque<>();
+    private int nesting;
 
-  /** Entries up to the matching '}' (when {@code openedAt} is set) or to the end of input (top level). */
-  private Map<String, Object> parseEntries(Mark openedAt) {
-    if (openedAt != null) {
-      enter(openedAt);
+    DocumentParser(String text, String source, Resolver resolver) {
+        this.in = new Cursor(text, source);
+        this.resolver = resolver;
     }
-    Map<String, Object> map = new LinkedHashMap<>();
-    scopes.push(map);
-    try {
-      while (true) {
+
+    /** Reads the whole text as a configuration document. */
+    Map<String, Object> parseDocument() {
         skipBlank();
-        int c = in.peek();
-        if (c == EOF) {
-          if (openedAt != null) {
-            throw in.error(openedAt, "'{' is not closed before the end of input");
-          }
-          break;
+        if (in.peek() != '{') {
+            return parseEntries(null);
         }
-        if (c == '}') {
-          if (openedAt == null) {
-            throw in.error("unexpected '}' with no matching '{'");
-          }
-          in.next();
-          break;
-        }
-        parseEntry(map, openedAt != null);
-      }
-    } finally {
-      scopes.pop();
-      if (openedAt != null) {
-        nesting--;
-      }
-    }
-    return Collections.unmodifiableMap(map);
-  }
-
-  private void parseEntry(Map<String, Object> map, boolean inBlock) {
-    Mark keyAt = in.mark();
-    int first = in.peek();
-    boolean quoted = first == '"' || first == '\'';
-    String key = quoted ? readQuoted() : readBareKey();
-    if (key.isEmpty() && !quoted) {
-      throw in.error(keyAt, "expected a key, found " + describe(first));
-    }
-    skipInlineSpace();
-    int c = in.peek();
-    if (c == ':' || c == '=') {
-      in.next();
-      skipInlineSpace();
-      if (atLineEnd()) {
-        throw in.error("expected a value for \"" + key + "\", found " + describeHere());
-      }
-    } else if (!quoted && key.equalsIgnoreCase("include")) {
-      include(map, keyAt);
-      endOfValue("include", inBlock);
-      return;
-    } else {
-      skipBlank();
-      if (in.peek() == EOF || in.peek() == '}') {
-        throw in.error("expected a value for \"" + key + "\", found " + describe(in.peek()));
-      }
-    }
-    put(map, key, parseValue(key));
-    endOfValue(key, inBlock);
-  }
-
-  private void include(Map<String, Object> map, Mark at) {
-    int c = in.peek();
-    String path = c == '"' || c == '\'' ? readQuoted() : readBareToken().text();
-    if (path.isEmpty()) {
-      throw in.error("expected a file name after include, found " + describeHere());
-    }
-    resolver.include(path, in.source(), at).forEach((k, v) -> put(map, k, v));
-  }
-
-  /** A later definition of a key replaces the earlier one and moves to the end, so order = definition order. */
-  private static void put(Map<String, Object> map, String key, Object value) {
-    map.remove(key);
-    map.put(key, value);
-  }
-
-  private void endOfValue(String key, boolean inBlock) {
-    skipInlineSpace();
-    int c = in.peek();
-    if (c == ',' || c == ';') {
-      in.next();
-    } else if (!(c == EOF || c == '\n' || isCommentStart() || (c == '}' && inBlock))) {
-      throw in.error("expected a new line, ',' or ';' after the value of \"" + key + "\", found " + describe(c));
-    }
-  }
-
-  private Object parseValue(String key) {
-    Mark at = in.mark();
-    int c = in.peek();
-    switch (c) {
-      case '{' -> {
+        Mark open = in.mark();
         in.next();
-        return parseEntries(at);
-      }
-      case '[' -> {
-        in.next();
-        return parseList(at, key);
-      }
-      case '"', '\'' -> {
-        return readQuoted();
-      }
-      case '$' -> {
-        in.next();
-        return variable(at);
-      }
-      default -> {
-        BareToken token = readBareToken();
-        if (token.text().isEmpty()) {
-          throw in.error(at, "expected a value for \"" + key + "\", found " + describe(c));
+        Map<String, Object> document = parseEntries(open);
+        skipBlank();
+        if (!in.atEnd()) {
+            throw in.error("unexpected " + describe(in.peek()) + " after the '}' that closes the document");
         }
-        if (token.escaped()) {
-          return token.text();
+        return document;
+    }
+
+    /** Reads the whole text as one value (blank text reads as the empty string). */
+    Object parseStandaloneValue() {
+        skipBlank();
+        if (in.atEnd()) {
+            return "";
         }
+        Object value = parseValue("value");
+        skipBlank();
+        if (!in.atEnd()) {
+            throw in.error("unexpected " + describe(in.peek()) + " after the value");
+        }
+        return value;
+    }
+
+    /** Entries up to the matching '}' (when {@code openedAt} is set) or to the end of input (top level). */
+    private Map<String, Object> parseEntries(Mark openedAt) {
+        if (openedAt != null) {
+            enter(openedAt);
+        }
+        Map<String, Object> map = new LinkedHashMap<>();
+        scopes.push(map);
         try {
-          return Scalars.classify(token.text());
-        } catch (IllegalArgumentException e) {
-          throw in.error(at, e.getMessage());
+            while (true) {
+                skipBlank();
+                int c = in.peek();
+                if (c == EOF) {
+                    if (openedAt != null) {
+                        throw in.error(openedAt, "'{' is not closed before the end of input");
+                    }
+                    break;
+                }
+                if (c == '}') {
+                    if (openedAt == null) {
+                        throw in.error("unexpected '}' with no matching '{'");
+                    }
+                    in.next();
+                    break;
+                }
+                parseEntry(map, openedAt != null);
+            }
+        } finally {
+            scopes.pop();
+            if (openedAt != null) {
+                nesting--;
+            }
         }
-      }
+        return Collections.unmodifiableMap(map);
     }
-  }
 
-  private List<Object> parseList(Mark openedAt, String key) {
-    enter(openedAt);
-    List<Object> list = new ArrayList<>();
-    try {
-      while (true) {
-        skipBlank();
-        int c = in.peek();
-        if (c == EOF) {
-          throw in.error(openedAt, "'[' is not closed before the end of input");
+    private void parseEntry(Map<String, Object> map, boolean inBlock) {
+        Mark keyAt = in.mark();
+        int first = in.peek();
+        boolean quoted = first == '"' || first == '\'';
+        String key = quoted ? readQuoted() : readBareKey();
+        if (key.isEmpty() && !quoted) {
+            throw in.error(keyAt, "expected a key, found " + describe(first));
         }
-        if (c == ']') {
-          in.next();
-          return Collections.unmodifiableList(list);
-        }
-        if (c == ',') {
-          throw in.error("unexpected ',' in a list: expected a value or ']'");
-        }
-        list.add(parseValue(key));
         skipInlineSpace();
-        c = in.peek();
-        if (c == ',') {
-          in.next();
-        } else if (!(c == ']' || c == '\n' || c == EOF || isCommentStart())) {
-          throw in.error("expected ',' or ']' after a list value, found " + describe(c));
+        int c = in.peek();
+        if (c == ':' || c == '=') {
+            in.next();
+            skipInlineSpace();
+            if (atLineEnd()) {
+                throw in.error("expected a value for \"" + key + "\", found " + describeHere());
+            }
+        } else if (!quoted && key.equalsIgnoreCase("include")) {
+            include(map, keyAt);
+            endOfValue("include", inBlock);
+            return;
+        } else {
+            skipBlank();
+            if (in.peek() == EOF || in.peek() == '}') {
+                throw in.error("expected a value for \"" + key + "\", found " + describe(in.peek()));
+            }
         }
-      }
-    } finally {
-      nesting--;
+        put(map, key, parseValue(key));
+        endOfValue(key, inBlock);
     }
-  }
 
-  private Object variable(Mark at) {
-    StringBuilder name = new StringBuilder();
-    while (!isValueEnd(in.peek())) {
-      name.append((char) in.next());
+    private void include(Map<String, Object> map, Mark at) {
+        int c = in.peek();
+        String path = c == '"' || c == '\'' ? readQuoted() : readBareToken().text();
+        if (path.isEmpty()) {
+            throw in.error("expected a file name after include, found " + describeHere());
+        }
+        resolver.include(path, in.source(), at).forEach((k, v) -> put(map, k, v));
     }
-    if (name.length() == 0) {
-      throw in.error(at, "expected a variable name after '$'");
-    }
-    String n = name.toString();
-    for (Map<String, Object> scope : scopes) {
-      if (scope.containsKey(n)) {
-        resolver.variableUsed(n);
-        return scope.get(n);
-      }
-    }
-    Object value = resolver.environment(n, in.source(), at);
-    if (value == null) {
-      throw in.error(at, "variable reference for '" + n + "' can not be found");
-    }
-    return value;
-  }
 
-  private String readBareKey() {
-    StringBuilder sb = new StringBuilder();
-    int c;
-    while ((c = in.peek()) != EOF && !isSpace(c) && ":={}[],;\"'".indexOf(c) < 0) {
-      sb.append((char) in.next());
+    /** A later definition of a key replaces the earlier one and moves to the end, so order = definition order. */
+    private static void put(Map<String, Object> map, String key, Object value) {
+        map.remove(key);
+        map.put(key, value);
     }
-    return sb.toString();
-  }
 
-  /** An unquoted token; {@code escaped} says a backslash escape was decoded (such a token is always a string). */
-  private record BareToken(String text, boolean escaped) {}
-
-  private BareToken readBareToken() {
-    StringBuilder sb = new StringBuilder();
-    boolean escaped = false;
-    while (!isValueEnd(in.peek())) {
-      int c = in.next();
-      if (c == '\\') {
-        sb.append(escape());
-        escaped = true;
-      } else {
-        sb.append((char) c);
-      }
+    private void endOfValue(String key, boolean inBlock) {
+        skipInlineSpace();
+        int c = in.peek();
+        if (c == ',' || c == ';') {
+            in.next();
+        } else if (!(c == EOF || c == '\n' || isCommentStart() || (c == '}' && inBlock))) {
+            throw in.error("expected a new line, ',' or ';' after the value of \"" + key + "\", found " + describe(c));
+        }
     }
-    return new BareToken(sb.toString(), escaped);
-  }
 
-  /** A "double-quoted" string (with escapes, may span lines) or a 'single-quoted' one (taken literally). */
-  private String readQuoted() {
-    Mark at = in.mark();
-    int quote = in.next();
-    StringBuilder sb = new StringBuilder();
-    while (true) {
-      int c = in.next();
-      if (c == EOF) {
-        throw in.error(at, "unterminated string: no closing " + (char) quote + " before the end of input");
-      }
-      if (c == quote) {
+    private Object parseValue(String key) {
+        Mark at = in.mark();
+        int c = in.peek();
+        switch (c) {
+            case '{' -> {
+                in.next();
+                return parseEntries(at);
+            }
+            case '[' -> {
+                in.next();
+                return parseList(at, key);
+            }
+            case '"', '\'' -> {
+                return readQuoted();
+            }
+            case '$' -> {
+                in.next();
+                return variable(at);
+            }
+            default -> {
+                BareToken token = readBareToken();
+                if (token.text().isEmpty()) {
+                    throw in.error(at, "expected a value for \"" + key + "\", found " + describe(c));
+                }
+                if (token.escaped()) {
+                    return token.text();
+                }
+                try {
+                    return Scalars.classify(token.text());
+                } catch (IllegalArgumentException e) {
+                    throw in.error(at, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private List<Object> parseList(Mark openedAt, String key) {
+        enter(openedAt);
+        List<Object> list = new ArrayList<>();
+        try {
+            while (true) {
+                skipBlank();
+                int c = in.peek();
+                if (c == EOF) {
+                    throw in.error(openedAt, "'[' is not closed before the end of input");
+                }
+                if (c == ']') {
+                    in.next();
+                    return Collections.unmodifiableList(list);
+                }
+                if (c == ',') {
+                    throw in.error("unexpected ',' in a list: expected a value or ']'");
+                }
+                list.add(parseValue(key));
+                skipInlineSpace();
+                c = in.peek();
+                if (c == ',') {
+                    in.next();
+                } else if (!(c == ']' || c == '\n' || c == EOF || isCommentStart())) {
+                    throw in.error("expected ',' or ']' after a list value, found " + describe(c));
+                }
+            }
+        } finally {
+            nesting--;
+        }
+    }
+
+    private Object variable(Mark at) {
+        StringBuilder name = new StringBuilder();
+        while (!isValueEnd(in.peek())) {
+            name.append((char) in.next());
+        }
+        if (name.length() == 0) {
+            throw in.error(at, "expected a variable name after '$'");
+        }
+        String n = name.toString();
+        for (Map<String, Object> scope : scopes) {
+            if (scope.containsKey(n)) {
+                resolver.variableUsed(n);
+                return scope.get(n);
+            }
+        }
+        Object value = resolver.environment(n, in.source(), at);
+        if (value == null) {
+            throw in.error(at, "variable reference for '" + n + "' can not be found");
+        }
+        return value;
+    }
+
+    private String readBareKey() {
+        StringBuilder sb = new StringBuilder();
+        int c;
+        while ((c = in.peek()) != EOF && !isSpace(c) && ":={}[],;\"'".indexOf(c) < 0) {
+            sb.append((char) in.next());
+        }
         return sb.toString();
-      }
-      if (c == '\\' && quote == '"') {
-        sb.append(escape());
-      } else {
-        sb.append((char) c);
-      }
     }
-  }
 
-  /** Decodes the escape after a backslash. nats-server allows exactly these. */
-  private char escape() {
-    Mark at = in.mark();
-    int c = in.next();
-    return switch (c) {
-      case 't' -> '\t';
-      case 'n' -> '\n';
-      case 'r' -> '\r';
-      case '"' -> '"';
-      case '\\' -> '\\';
-      case 'x' -> {
-        int hi = Character.digit(in.next(), 16);
-        int lo = Character.digit(in.next(), 16);
-        if (hi < 0 || lo < 0) {
-          throw in.error(at, "invalid \\x escape: expected two hexadecimal digits");
+    /** An unquoted token; {@code escaped} says a backslash escape was decoded (such a token is always a string). */
+    private record BareToken(String text, boolean escaped) {}
+
+    private BareToken readBareToken() {
+        StringBuilder sb = new StringBuilder();
+        boolean escaped = false;
+        while (!isValueEnd(in.peek())) {
+            int c = in.next();
+            if (c == '\\') {
+                sb.append(escape());
+                escaped = true;
+            } else {
+                sb.append((char) c);
+            }
         }
-        yield (char) (hi * 16 + lo);
-      }
-      default -> throw in.error(at, "invalid escape character " + describe(c) + "; allowed: " + ESCAPES);
-    };
-  }
-
-  private void enter(Mark at) {
-    if (++nesting > MAX_NESTING) {
-      throw in.error(at, "blocks and lists are nested more than " + MAX_NESTING + " deep");
+        return new BareToken(sb.toString(), escaped);
     }
-  }
 
-  /** Skips white space, new lines and comments. */
-  private void skipBlank() {
-    while (true) {
-      int c = in.peek();
-      if (isSpace(c)) {
-        in.next();
-      } else if (isCommentStart()) {
-        while (in.peek() != '\n' && in.peek() != EOF) {
-          in.next();
+    /** A "double-quoted" string (with escapes, may span lines) or a 'single-quoted' one (taken literally). */
+    private String readQuoted() {
+        Mark at = in.mark();
+        int quote = in.next();
+        StringBuilder sb = new StringBuilder();
+        while (true) {
+            int c = in.next();
+            if (c == EOF) {
+                throw in.error(at, "unterminated string: no closing " + (char) quote + " before the end of input");
+            }
+            if (c == quote) {
+                return sb.toString();
+            }
+            if (c == '\\' && quote == '"') {
+                sb.append(escape());
+            } else {
+                sb.append((char) c);
+            }
         }
-      } else {
-        return;
-      }
     }
-  }
 
-  private void skipInlineSpace() {
-    while (in.peek() == ' ' || in.peek() == '\t' || in.peek() == '\r') {
-      in.next();
+    /** Decodes the escape after a backslash. nats-server allows exactly these. */
+    private char escape() {
+        Mark at = in.mark();
+        int c = in.next();
+        return switch (c) {
+            case 't' -> '\t';
+            case 'n' -> '\n';
+            case 'r' -> '\r';
+            case '"' -> '"';
+            case '\\' -> '\\';
+            case 'x' -> {
+                int hi = Character.digit(in.next(), 16);
+                int lo = Character.digit(in.next(), 16);
+                if (hi < 0 || lo < 0) {
+                    throw in.error(at, "invalid \\x escape: expected two hexadecimal digits");
+                }
+                yield (char) (hi * 16 + lo);
+            }
+            default -> throw in.error(at, "invalid escape character " + describe(c) + "; allowed: " + ESCAPES);
+        };
     }
-  }
 
-  private boolean atLineEnd() {
-    return in.peek() == '\n' || in.peek() == EOF || isCommentStart();
-  }
+    private void enter(Mark at) {
+        if (++nesting > MAX_NESTING) {
+            throw in.error(at, "blocks and lists are nested more than " + MAX_NESTING + " deep");
+        }
+    }
 
-  private boolean isCommentStart() {
-    return in.peek() == '#' || (in.peek() == '/' && in.peek(1) == '/');
-  }
+    /** Skips white space, new lines and comments. */
+    private void skipBlank() {
+        while (true) {
+            int c = in.peek();
+            if (isSpace(c)) {
+                in.next();
+            } else if (isCommentStart()) {
+                while (in.peek() != '\n' && in.peek() != EOF) {
+                    in.next();
+                }
+            } else {
+                return;
+            }
+        }
+    }
 
-  private String describeHere() {
-    return isCommentStart() ? "a comment" : describe(in.peek());
-  }
+    private void skipInlineSpace() {
+        while (in.peek() == ' ' || in.peek() == '\t' || in.peek() == '\r') {
+            in.next();
+        }
+    }
 
-  private static boolean isSpace(int c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-  }
+    private boolean atLineEnd() {
+        return in.peek() == '\n' || in.peek() == EOF || isCommentStart();
+    }
 
-  private static boolean isValueEnd(int c) {
-    return c == EOF || isSpace(c) || c == ',' || c == ';' || c == '}' || c == ']';
-  }
+    private boolean isCommentStart() {
+        return in.peek() == '#' || (in.peek() == '/' && in.peek(1) == '/');
+    }
+
+    private String describeHere() {
+        return isCommentStart() ? "a comment" : describe(in.peek());
+    }
+
+    private static boolean isSpace(int c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    }
+
+    private static boolean isValueEnd(int c) {
+        return c == EOF || isSpace(c) || c == ',' || c == ';' || c == '}' || c == ']';
+    }
 }

@@ -11,107 +11,107 @@ import java.util.Map;
  * no unit. {@link #format} writes them back the way Go prints them ({@code 2m0s}).
  */
 public final class GoDuration {
-  private static final Map<String, Long> UNIT_NANOS = Map.of(
-      "ns", 1L,
-      "us", 1_000L,
-      "\u00b5s", 1_000L,
-      "\u03bcs", 1_000L,
-      "ms", 1_000_000L,
-      "s", 1_000_000_000L,
-      "m", 60_000_000_000L,
-      "h", 3_600_000_000_000L);
-  private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
+    private static final Map<String, Long> UNIT_NANOS = Map.of(
+            "ns", 1L,
+            "us", 1_000L,
+            "\u00b5s", 1_000L,
+            "\u03bcs", 1_000L,
+            "ms", 1_000_000L,
+            "s", 1_000_000_000L,
+            "m", 60_000_000_000L,
+            "h", 3_600_000_000_000L);
+    private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
 
-  private GoDuration() {}
+    private GoDuration() {}
 
-  /**
-   * Parses {@code text}.
-   *
-   * @throws IllegalArgumentException with a message such as {@code invalid duration "abc"} or
-   *     {@code missing unit in duration "5"}
-   */
-  public static Duration parse(String text) {
-    String s = text;
-    boolean negative = false;
-    if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
-      negative = s.charAt(0) == '-';
-      s = s.substring(1);
+    /**
+     * Parses {@code text}.
+     *
+     * @throws IllegalArgumentException with a message such as {@code invalid duration "abc"} or
+     *     {@code missing unit in duration "5"}
+     */
+    public static Duration parse(String text) {
+        String s = text;
+        boolean negative = false;
+        if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) {
+            negative = s.charAt(0) == '-';
+            s = s.substring(1);
+        }
+        if (s.equals("0")) {
+            return Duration.ZERO;
+        }
+        if (s.isEmpty()) {
+            throw invalid(text);
+        }
+        BigDecimal nanos = BigDecimal.ZERO;
+        int i = 0;
+        while (i < s.length()) {
+            int start = i;
+            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+                i++;
+            }
+            String number = s.substring(start, i);
+            if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) {
+                throw invalid(text);
+            }
+            int unitStart = i;
+            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
+                i++;
+            }
+            String unit = s.substring(unitStart, i);
+            if (unit.isEmpty()) {
+                throw new IllegalArgumentException("missing unit in duration \"" + text + "\"");
+            }
+            Long scale = UNIT_NANOS.get(unit);
+            if (scale == null) {
+                throw new IllegalArgumentException("unknown unit \"" + unit + "\" in duration \"" + text + "\"");
+            }
+            nanos = nanos.add(new BigDecimal(number.endsWith(".") ? number + "0" : number)
+                    .multiply(BigDecimal.valueOf(scale)));
+        }
+        if (nanos.compareTo(MAX_NANOS) > 0) {
+            throw invalid(text);
+        }
+        long whole = nanos.longValue();
+        return Duration.ofNanos(negative ? -whole : whole);
     }
-    if (s.equals("0")) {
-      return Duration.ZERO;
-    }
-    if (s.isEmpty()) {
-      throw invalid(text);
-    }
-    BigDecimal nanos = BigDecimal.ZERO;
-    int i = 0;
-    while (i < s.length()) {
-      int start = i;
-      while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-        i++;
-      }
-      String number = s.substring(start, i);
-      if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) {
-        throw invalid(text);
-      }
-      int unitStart = i;
-      while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
-        i++;
-      }
-      String unit = s.substring(unitStart, i);
-      if (unit.isEmpty()) {
-        throw new IllegalArgumentException("missing unit in duration \"" + text + "\"");
-      }
-      Long scale = UNIT_NANOS.get(unit);
-      if (scale == null) {
-        throw new IllegalArgumentException("unknown unit \"" + unit + "\" in duration \"" + text + "\"");
-      }
-      nanos = nanos.add(new BigDecimal(number.endsWith(".") ? number + "0" : number)
-          .multiply(BigDecimal.valueOf(scale)));
-    }
-    if (nanos.compareTo(MAX_NANOS) > 0) {
-      throw invalid(text);
-    }
-    long whole = nanos.longValue();
-    return Duration.ofNanos(negative ? -whole : whole);
-  }
 
-  /** {@code d} as Go prints a duration: {@code 0s}, {@code 500ms}, {@code 1.5s}, {@code 2m0s}, {@code 1h30m0s}. */
-  static String format(Duration d) {
-    if (d.isNegative()) {
-      return "-" + format(d.negated());
+    /** {@code d} as Go prints a duration: {@code 0s}, {@code 500ms}, {@code 1.5s}, {@code 2m0s}, {@code 1h30m0s}. */
+    static String format(Duration d) {
+        if (d.isNegative()) {
+            return "-" + format(d.negated());
+        }
+        if (d.isZero()) {
+            return "0s";
+        }
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            long n = d.toNanos();
+            if (n < 1_000) {
+                return n + "ns";
+            }
+            if (n < 1_000_000) {
+                return decimal(n, 1_000) + "\u00b5s";
+            }
+            return decimal(n, 1_000_000) + "ms";
+        }
+        StringBuilder sb = new StringBuilder();
+        long hours = d.toHours();
+        int minutes = d.toMinutesPart();
+        if (hours > 0) {
+            sb.append(hours).append('h');
+        }
+        if (hours > 0 || minutes > 0) {
+            sb.append(minutes).append('m');
+        }
+        long secondNanos = d.toSecondsPart() * 1_000_000_000L + d.toNanosPart();
+        return sb.append(decimal(secondNanos, 1_000_000_000L)).append('s').toString();
     }
-    if (d.isZero()) {
-      return "0s";
-    }
-    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
-      long n = d.toNanos();
-      if (n < 1_000) {
-        return n + "ns";
-      }
-      if (n < 1_000_000) {
-        return decimal(n, 1_000) + "\u00b5s";
-      }
-      return decimal(n, 1_000_000) + "ms";
-    }
-    StringBuilder sb = new StringBuilder();
-    long hours = d.toHours();
-    int minutes = d.toMinutesPart();
-    if (hours > 0) {
-      sb.append(hours).append('h');
-    }
-    if (hours > 0 || minutes > 0) {
-      sb.append(minutes).append('m');
-    }
-    long secondNanos = d.toSecondsPart() * 1_000_000_000L + d.toNanosPart();
-    return sb.append(decimal(secondNanos, 1_000_000_000L)).append('s').toString();
-  }
 
-  private static String decimal(long value, long unit) {
-    return BigDecimal.valueOf(value).divide(BigDecimal.valueOf(unit)).stripTrailingZeros().toPlainString();
-  }
+    private static String decimal(long value, long unit) {
+        return BigDecimal.valueOf(value).divide(BigDecimal.valueOf(unit)).stripTrailingZeros().toPlainString();
+    }
 
-  private static IllegalArgumentException invalid(String text) {
-    return new IllegalArgumentException("invalid duration \"" + text + "\"");
-  }
+    private static IllegalArgumentException invalid(String text) {
+        return new IllegalArgumentException("invalid duration \"" + text + "\"");
+    }
 }

@@ -9,38 +9,38 @@ package io.meshery.broker.config;
  */
 record HostPort(String host, int port) {
 
-  static HostPort parse(String key, Object value) {
-    if (value instanceof Long) {
-      return new HostPort(null, ConfigValues.integer(key, value));
+    static HostPort parse(String key, Object value) {
+        if (value instanceof Long) {
+            return new HostPort(null, ConfigValues.integer(key, value));
+        }
+        if (!(value instanceof String s)) {
+            throw new ConfigException(key + ": expected a port or \"host:port\", got " + ConfigValues.show(value));
+        }
+        String host;
+        String port;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0 || close + 1 >= s.length() || s.charAt(close + 1) != ':') {
+                throw unparsable(key, s);
+            }
+            host = s.substring(1, close);
+            port = s.substring(close + 2);
+        } else {
+            int colon = s.lastIndexOf(':');
+            if (colon < 0 || s.indexOf(':') != colon) {
+                throw unparsable(key, s);
+            }
+            host = s.substring(0, colon);
+            port = s.substring(colon + 1);
+        }
+        try {
+            return new HostPort(host, Integer.parseInt(port));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": could not parse port \"" + port + "\" in \"" + s + "\"");
+        }
     }
-    if (!(value instanceof String s)) {
-      throw new ConfigException(key + ": expected a port or \"host:port\", got " + ConfigValues.show(value));
-    }
-    String host;
-    String port;
-    if (s.startsWith("[")) {
-      int close = s.indexOf(']');
-      if (close < 0 || close + 1 >= s.length() || s.charAt(close + 1) != ':') {
-        throw unparsable(key, s);
-      }
-      host = s.substring(1, close);
-      port = s.substring(close + 2);
-    } else {
-      int colon = s.lastIndexOf(':');
-      if (colon < 0 || s.indexOf(':') != colon) {
-        throw unparsable(key, s);
-      }
-      host = s.substring(0, colon);
-      port = s.substring(colon + 1);
-    }
-    try {
-      return new HostPort(host, Integer.parseInt(port));
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key + ": could not parse port \"" + port + "\" in \"" + s + "\"");
-    }
-  }
 
-  private static ConfigException unparsable(String key, String s) {
-    return new ConfigException(key + ": could not parse address string \"" + s + "\" (expected host:port)");
-  }
+    private static ConfigException unparsable(String key, String s) {
+        return new ConfigException(key + ": could not parse address string \"" + s + "\" (expected host:port)");
+    }
 }

@@ -51,145 +51,145 @@ import org.slf4j.LoggerFactory;
  * allowed with a warning.
  */
 final class OptionsMapper {
-  private static final Logger LOG = LoggerFactory.getLogger(OptionsMapper.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OptionsMapper.class);
 
-  static final Duration MIN_LAME_DUCK_DURATION = Duration.ofSeconds(30);
-  static final long DISCOURAGED_MAX_PAYLOAD = 8L << 20;
+    static final Duration MIN_LAME_DUCK_DURATION = Duration.ofSeconds(30);
+    static final long DISCOURAGED_MAX_PAYLOAD = 8L << 20;
 
-  /** Top-level keys of nats-server 2.9 that this broker reads past. */
-  private static final Set<String> UNSUPPORTED = Set.of(
-      "client_advertise", "https", "https_port", "http_base_path", "syslog", "remote_syslog",
-      "logfile_size_limit", "log_size_limit", "max_traced_msg_len", "ports_file_dir", "prof_port",
-      "max_sub_tokens", "disable_sublist_cache", "no_sublist_cache", "no_header_support", "mappings", "maps",
-      "gateway", "leaf", "leafnodes", "websocket", "ws", "mqtt", "operator", "operators", "root_operator",
-      "root_operators", "system_account", "system", "no_system_account", "no_system", "no_sys_acc", "resolver",
-      "account_resolver", "accounts_resolver", "resolver_tls", "resolver_preload", "trusted", "trusted_keys",
-      "server_tags", "default_js_domain", "ocsp", "ocsp_cache", "no_auth_user", "connect_error_reports",
-      "reconnect_error_reports");
+    /** Top-level keys of nats-server 2.9 that this broker reads past. */
+    private static final Set<String> UNSUPPORTED = Set.of(
+            "client_advertise", "https", "https_port", "http_base_path", "syslog", "remote_syslog",
+            "logfile_size_limit", "log_size_limit", "max_traced_msg_len", "ports_file_dir", "prof_port",
+            "max_sub_tokens", "disable_sublist_cache", "no_sublist_cache", "no_header_support", "mappings", "maps",
+            "gateway", "leaf", "leafnodes", "websocket", "ws", "mqtt", "operator", "operators", "root_operator",
+            "root_operators", "system_account", "system", "no_system_account", "no_system", "no_sys_acc", "resolver",
+            "account_resolver", "accounts_resolver", "resolver_tls", "resolver_preload", "trusted", "trusted_keys",
+            "server_tags", "default_js_domain", "ocsp", "ocsp_cache", "no_auth_user", "connect_error_reports",
+            "reconnect_error_reports");
 
-  private OptionsMapper() {}
+    private OptionsMapper() {}
 
-  /**
-   * Applies {@code config} to {@code builder}; logs each warning at WARN and returns them.
-   *
-   * @throws ConfigException naming the key and the bad value
-   */
-  static List<String> apply(ParsedConfig config, BrokerOptions.Builder builder) {
-    List<String> warnings = new ArrayList<>();
-    config.values().forEach((key, value) -> applyKey(key, value, config.usedVariables(), builder, warnings));
-    warnings.forEach(w -> LOG.warn("{}", w));
-    return warnings;
-  }
+    /**
+     * Applies {@code config} to {@code builder}; logs each warning at WARN and returns them.
+     *
+     * @throws ConfigException naming the key and the bad value
+     */
+    static List<String> apply(ParsedConfig config, BrokerOptions.Builder builder) {
+        List<String> warnings = new ArrayList<>();
+        config.values().forEach((key, value) -> applyKey(key, value, config.usedVariables(), builder, warnings));
+        warnings.forEach(w -> LOG.warn("{}", w));
+        return warnings;
+    }
 
-  private static void applyKey(String key, Object v, Set<String> variables, BrokerOptions.Builder b,
-      List<String> warnings) {
-    switch (key.toLowerCase(Locale.ROOT)) {
-      case "server_name" -> b.serverName(string(key, v));
-      case "host", "net" -> b.host(string(key, v));
-      case "port" -> b.port(integer(key, v));
-      case "listen" -> {
-        HostPort listen = HostPort.parse(key, v);
-        if (listen.host() != null) {
-          b.host(listen.host());
+    private static void applyKey(String key, Object v, Set<String> variables, BrokerOptions.Builder b,
+            List<String> warnings) {
+        switch (key.toLowerCase(Locale.ROOT)) {
+            case "server_name" -> b.serverName(string(key, v));
+            case "host", "net" -> b.host(string(key, v));
+            case "port" -> b.port(integer(key, v));
+            case "listen" -> {
+                HostPort listen = HostPort.parse(key, v);
+                if (listen.host() != null) {
+                    b.host(listen.host());
+                }
+                b.port(listen.port());
+            }
+            case "http_port", "monitor_port" -> b.httpPort(integer(key, v));
+            case "http" -> {
+                HostPort http = HostPort.parse(key, v);
+                if (http.host() != null) {
+                    b.httpHost(http.host());
+                }
+                b.httpPort(http.port());
+            }
+            case "max_payload" -> {
+                long payload = size(key, v);
+                if (payload > DISCOURAGED_MAX_PAYLOAD) {
+                    warnings.add(key + ": payloads over 8MB (here " + payload
+                            + " bytes) are discouraged and could lead to poor performance");
+                }
+                b.maxPayload(payload);
+            }
+            case "max_pending" -> b.maxPending(size(key, v));
+            case "max_control_line" -> b.maxControlLine(intSize(key, v));
+            case "max_connections", "max_conn" -> b.maxConnections(integer(key, v));
+            case "max_subscriptions", "max_subs" -> b.maxSubscriptions(integer(key, v));
+            case "ping_max" -> b.pingMax(integer(key, v));
+            case "write_deadline" -> b.writeDeadline(duration(key, v, warnings));
+            case "ping_interval" -> b.pingInterval(duration(key, v, warnings));
+            case "lame_duck_duration" -> b.lameDuckDuration(lameDuckDuration(key, duration(key, v, warnings)));
+            case "lame_duck_grace_period" -> b.lameDuckGracePeriod(duration(key, v, warnings));
+            case "debug" -> b.debug(bool(key, v));
+            case "trace" -> b.trace(bool(key, v));
+            case "trace_verbose" -> {
+                boolean verbose = bool(key, v);
+                b.traceVerbose(verbose);
+                if (verbose) {
+                    b.trace(true);
+                }
+            }
+            case "logtime" -> b.logtime(bool(key, v));
+            case "log_file", "logfile" -> b.logFile(path(key, v));
+            case "pid_file", "pidfile" -> b.pidFile(path(key, v));
+            case "store_dir", "storedir" -> b.storeDir(path(key, v));
+            case "jetstream" -> jetStream(key, v, b);
+            case "authorization" -> {
+                Map<String, Object> auth = block(key, v);
+                b.authorization(auth);
+                auth.forEach((k, tv) -> {
+                    if (k.equalsIgnoreCase("timeout")) {
+                        b.authTimeout(ConfigValues.seconds(key + "." + k, tv));
+                    }
+                });
+            }
+            case "tls" -> b.tls(block(key, v));
+            case "cluster" -> b.cluster(block(key, v));
+            case "accounts" -> b.accounts(block(key, v));
+            default -> {
+                if (variables.contains(key)) {
+                    return;
+                }
+                if (UNSUPPORTED.contains(key.toLowerCase(Locale.ROOT))) {
+                    warnings.add("field \"" + key + "\" is not supported by meshery-broker and is ignored");
+                } else {
+                    warnings.add("unknown field \"" + key + "\" is ignored");
+                }
+            }
         }
-        b.port(listen.port());
-      }
-      case "http_port", "monitor_port" -> b.httpPort(integer(key, v));
-      case "http" -> {
-        HostPort http = HostPort.parse(key, v);
-        if (http.host() != null) {
-          b.httpHost(http.host());
+    }
+
+    private static Duration lameDuckDuration(String key, Duration d) {
+        if (d.compareTo(MIN_LAME_DUCK_DURATION) < 0) {
+            throw new ConfigException(key + ": invalid value " + GoDuration.format(d) + ", the minimum is "
+                    + GoDuration.format(MIN_LAME_DUCK_DURATION));
         }
-        b.httpPort(http.port());
-      }
-      case "max_payload" -> {
-        long payload = size(key, v);
-        if (payload > DISCOURAGED_MAX_PAYLOAD) {
-          warnings.add(key + ": payloads over 8MB (here " + payload
-              + " bytes) are discouraged and could lead to poor performance");
-        }
-        b.maxPayload(payload);
-      }
-      case "max_pending" -> b.maxPending(size(key, v));
-      case "max_control_line" -> b.maxControlLine(intSize(key, v));
-      case "max_connections", "max_conn" -> b.maxConnections(integer(key, v));
-      case "max_subscriptions", "max_subs" -> b.maxSubscriptions(integer(key, v));
-      case "ping_max" -> b.pingMax(integer(key, v));
-      case "write_deadline" -> b.writeDeadline(duration(key, v, warnings));
-      case "ping_interval" -> b.pingInterval(duration(key, v, warnings));
-      case "lame_duck_duration" -> b.lameDuckDuration(lameDuckDuration(key, duration(key, v, warnings)));
-      case "lame_duck_grace_period" -> b.lameDuckGracePeriod(duration(key, v, warnings));
-      case "debug" -> b.debug(bool(key, v));
-      case "trace" -> b.trace(bool(key, v));
-      case "trace_verbose" -> {
-        boolean verbose = bool(key, v);
-        b.traceVerbose(verbose);
-        if (verbose) {
-          b.trace(true);
-        }
-      }
-      case "logtime" -> b.logtime(bool(key, v));
-      case "log_file", "logfile" -> b.logFile(path(key, v));
-      case "pid_file", "pidfile" -> b.pidFile(path(key, v));
-      case "store_dir", "storedir" -> b.storeDir(path(key, v));
-      case "jetstream" -> jetStream(key, v, b);
-      case "authorization" -> {
-        Map<String, Object> auth = block(key, v);
-        b.authorization(auth);
-        auth.forEach((k, tv) -> {
-          if (k.equalsIgnoreCase("timeout")) {
-            b.authTimeout(ConfigValues.seconds(key + "." + k, tv));
-          }
-        });
-      }
-      case "tls" -> b.tls(block(key, v));
-      case "cluster" -> b.cluster(block(key, v));
-      case "accounts" -> b.accounts(block(key, v));
-      default -> {
-        if (variables.contains(key)) {
-          return;
-        }
-        if (UNSUPPORTED.contains(key.toLowerCase(Locale.ROOT))) {
-          warnings.add("field \"" + key + "\" is not supported by meshery-broker and is ignored");
+        return d;
+    }
+
+    /** {@code jetstream: true|false|enabled|disabled} or {@code jetstream { enabled: ..., store_dir: ... }}. */
+    private static void jetStream(String key, Object v, BrokerOptions.Builder b) {
+        if (v instanceof Boolean enabled) {
+            b.jetStream(enabled);
+        } else if (v instanceof String word) {
+            switch (word.toLowerCase(Locale.ROOT)) {
+                case "enabled", "enable" -> b.jetStream(true);
+                case "disabled", "disable" -> b.jetStream(false);
+                default -> throw new ConfigException(
+                        key + ": expected enabled, disabled or a block { ... }, got " + ConfigValues.show(v));
+            }
+        } else if (v instanceof Map<?, ?>) {
+            Map<String, Object> js = block(key, v);
+            b.jetStream(true).jetStreamConfig(js);
+            js.forEach((k, value) -> {
+                switch (k.toLowerCase(Locale.ROOT)) {
+                    case "enabled", "enable" -> b.jetStream(bool(key + "." + k, value));
+                    case "store_dir", "storedir" -> b.storeDir(path(key + "." + k, value));
+                    default -> { } // interpreted by the JetStream layer
+                }
+            });
         } else {
-          warnings.add("unknown field \"" + key + "\" is ignored");
+            throw new ConfigException(
+                    key + ": expected enabled, disabled or a block { ... }, got " + ConfigValues.show(v));
         }
-      }
     }
-  }
-
-  private static Duration lameDuckDuration(String key, Duration d) {
-    if (d.compareTo(MIN_LAME_DUCK_DURATION) < 0) {
-      throw new ConfigException(key + ": invalid value " + GoDuration.format(d) + ", the minimum is "
-          + GoDuration.format(MIN_LAME_DUCK_DURATION));
-    }
-    return d;
-  }
-
-  /** {@code jetstream: true|false|enabled|disabled} or {@code jetstream { enabled: ..., store_dir: ... }}. */
-  private static void jetStream(String key, Object v, BrokerOptions.Builder b) {
-    if (v instanceof Boolean enabled) {
-      b.jetStream(enabled);
-    } else if (v instanceof String word) {
-      switch (word.toLowerCase(Locale.ROOT)) {
-        case "enabled", "enable" -> b.jetStream(true);
-        case "disabled", "disable" -> b.jetStream(false);
-        default -> throw new ConfigException(
-            key + ": expected enabled, disabled or a block { ... }, got " + ConfigValues.show(v));
-      }
-    } else if (v instanceof Map<?, ?>) {
-      Map<String, Object> js = block(key, v);
-      b.jetStream(true).jetStreamConfig(js);
-      js.forEach((k, value) -> {
-        switch (k.toLowerCase(Locale.ROOT)) {
-          case "enabled", "enable" -> b.jetStream(bool(key + "." + k, value));
-          case "store_dir", "storedir" -> b.storeDir(path(key + "." + k, value));
-          default -> { } // interpreted by the JetStream layer
-        }
-      });
-    } else {
-      throw new ConfigException(
-          key + ": expected enabled, disabled or a block { ... }, got " + ConfigValues.show(v));
-    }
-  }
 }

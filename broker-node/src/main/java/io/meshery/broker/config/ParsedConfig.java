@@ -16,8 +16,8 @@ import java.util.Set;
  *     does not report such top-level keys as unknown fields, and neither does {@link BrokerOptions}
  */
 public record ParsedConfig(Map<String, Object> values, Set<String> usedVariables) {
-  public ParsedConfig {
-    Objects.requireNonNull(values, "values");
-    usedVariables = Collections.unmodifiableSet(new LinkedHashSet<>(usedVariables));
-  }
+    public ParsedConfig {
+        Objects.requireNonNull(values, "values");
+        usedVariables = Collections.unmodifiableSet(new LinkedHashSet<>(usedVariables));
+    }
 }

@@ -13,30 +13,30 @@ import java.util.function.BooleanSupplier;
  * leader once its informers have synced) for the operator Deployment's probes, on the JDK's HTTP server.
  */
 final class HealthServer implements AutoCloseable {
-  private final HttpServer server;
+    private final HttpServer server;
 
-  HealthServer(int port, BooleanSupplier ready) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> reply(ex, 200, "ok"));
-    server.createContext("/readyz", ex -> reply(ex, ready.getAsBoolean() ? 200 : 503,
-        ready.getAsBoolean() ? "ok" : "not ready"));
-    server.start();
-  }
-
-  int port() {
-    return server.getAddress().getPort();
-  }
-
-  private static void reply(HttpExchange ex, int code, String body) throws IOException {
-    byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
+    HealthServer(int port, BooleanSupplier ready) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.createContext("/healthz", ex -> reply(ex, 200, "ok"));
+        server.createContext("/readyz", ex -> reply(ex, ready.getAsBoolean() ? 200 : 503,
+                ready.getAsBoolean() ? "ok" : "not ready"));
+        server.start();
     }
-  }
 
-  @Override
-  public void close() {
-    server.stop(0);
-  }
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static void reply(HttpExchange ex, int code, String body) throws IOException {
+        byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(code, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
 }

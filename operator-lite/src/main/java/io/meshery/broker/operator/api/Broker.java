@@ -25,21 +25,21 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Size", jsonPath = ".spec.size", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.readyReplicas", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Status", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
-    type = Type.STRING)
+        type = Type.STRING)
 @AdditionalPrinterColumn(name = "Internal", jsonPath = ".status.endpoint.internal", type = Type.STRING)
 @AdditionalPrinterColumn(name = "External", jsonPath = ".status.endpoint.external", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class Broker extends CustomResource<BrokerSpec, BrokerStatus> implements Namespaced {
-  public static final String GROUP = "meshery.io";
-  public static final String VERSION = "v1alpha1";
-  public static final String KIND = "Broker";
-  public static final String API_VERSION = GROUP + "/" + VERSION;
-  public static final String CRD_NAME = "brokers." + GROUP;
+    public static final String GROUP = "meshery.io";
+    public static final String VERSION = "v1alpha1";
+    public static final String KIND = "Broker";
+    public static final String API_VERSION = GROUP + "/" + VERSION;
+    public static final String CRD_NAME = "brokers." + GROUP;
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  @Override
-  protected BrokerSpec initSpec() {
-    return BrokerSpec.empty();
-  }
+    @Override
+    protected BrokerSpec initSpec() {
+        return BrokerSpec.empty();
+    }
 }

@@ -12,73 +12,73 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 /** What the user asks for. Absent fields take the defaults in {@link Defaults}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BrokerSpec(
-    @JsonPropertyDescription("Number of broker pods (StatefulSet replicas).")
-    @Min(1) @Max(Defaults.MAX_SIZE) @Default(Defaults.SIZE_STR) @SpecReplicas
-    Integer size,
+        @JsonPropertyDescription("Number of broker pods (StatefulSet replicas).")
+        @Min(1) @Max(Defaults.MAX_SIZE) @Default(Defaults.SIZE_STR) @SpecReplicas
+        Integer size,
 
-    @JsonPropertyDescription("Broker version: the tag of the operator's default broker image. "
-        + "Ignored when image is set.")
-    @Pattern(Defaults.TAG_PATTERN)
-    String version,
+        @JsonPropertyDescription("Broker version: the tag of the operator's default broker image. "
+                + "Ignored when image is set.")
+        @Pattern(Defaults.TAG_PATTERN)
+        String version,
 
-    @JsonPropertyDescription("Full broker image reference; overrides version.")
-    @Pattern(Defaults.IMAGE_PATTERN)
-    String image,
+        @JsonPropertyDescription("Full broker image reference; overrides version.")
+        @Pattern(Defaults.IMAGE_PATTERN)
+        String image,
 
-    @JsonPropertyDescription("Clustering: the pods form one broker cluster (cluster and management ports, "
-        + "seed members at the pods' stable DNS names).")
-    @Default("{}")
-    ClusteringSpec clustering,
+        @JsonPropertyDescription("Clustering: the pods form one broker cluster (cluster and management ports, "
+                + "seed members at the pods' stable DNS names).")
+        @Default("{}")
+        ClusteringSpec clustering,
 
-    @JsonPropertyDescription("JetStream persistence: one PersistentVolumeClaim per pod.")
-    @Default("{}")
-    JetStreamSpec jetstream,
+        @JsonPropertyDescription("JetStream persistence: one PersistentVolumeClaim per pod.")
+        @Default("{}")
+        JetStreamSpec jetstream,
 
-    @JsonPropertyDescription("Client authentication from a Secret (key users.json by default).")
-    AuthSpec auth,
+        @JsonPropertyDescription("Client authentication from a Secret (key users.json by default).")
+        AuthSpec auth,
 
-    @JsonPropertyDescription("TLS for client connections from a kubernetes.io/tls Secret.")
-    @Default("{}")
-    TlsSpec tls,
+        @JsonPropertyDescription("TLS for client connections from a kubernetes.io/tls Secret.")
+        @Default("{}")
+        TlsSpec tls,
 
-    @JsonPropertyDescription("Compute resources of the broker container.")
-    ResourceRequirements resources,
+        @JsonPropertyDescription("Compute resources of the broker container.")
+        ResourceRequirements resources,
 
-    @JsonPropertyDescription("The client Service.")
-    @Default("{}")
-    BrokerServiceSpec service,
+        @JsonPropertyDescription("The client Service.")
+        @Default("{}")
+        BrokerServiceSpec service,
 
-    @JsonPropertyDescription("Server settings written to nats.conf.")
-    @Default("{}")
-    NatsConfigSpec config,
+        @JsonPropertyDescription("Server settings written to nats.conf.")
+        @Default("{}")
+        NatsConfigSpec config,
 
-    @JsonPropertyDescription("An optional NetworkPolicy restricting who may connect.")
-    @Default("{}")
-    NetworkPolicySpec networkPolicy,
+        @JsonPropertyDescription("An optional NetworkPolicy restricting who may connect.")
+        @Default("{}")
+        NetworkPolicySpec networkPolicy,
 
-    @JsonPropertyDescription("An optional PodDisruptionBudget.")
-    @Default("{}")
-    PodDisruptionBudgetSpec podDisruptionBudget) {
+        @JsonPropertyDescription("An optional PodDisruptionBudget.")
+        @Default("{}")
+        PodDisruptionBudgetSpec podDisruptionBudget) {
 
-  public BrokerSpec {
-    size = size == null ? Defaults.SIZE : size;
-    clustering = clustering == null ? new ClusteringSpec(null) : clustering;
-    jetstream = jetstream == null ? new JetStreamSpec(null, null, null) : jetstream;
-    tls = tls == null ? new TlsSpec(null, null, null) : tls;
-    service = service == null ? new BrokerServiceSpec(null, null, null, null, null) : service;
-    config = config == null ? new NatsConfigSpec(null, null, null, null, null, null, null) : config;
-    networkPolicy = networkPolicy == null ? new NetworkPolicySpec(null, null) : networkPolicy;
-    podDisruptionBudget = podDisruptionBudget == null ? new PodDisruptionBudgetSpec(null, null) : podDisruptionBudget;
-  }
+    public BrokerSpec {
+        size = size == null ? Defaults.SIZE : size;
+        clustering = clustering == null ? new ClusteringSpec(null) : clustering;
+        jetstream = jetstream == null ? new JetStreamSpec(null, null, null) : jetstream;
+        tls = tls == null ? new TlsSpec(null, null, null) : tls;
+        service = service == null ? new BrokerServiceSpec(null, null, null, null, null) : service;
+        config = config == null ? new NatsConfigSpec(null, null, null, null, null, null, null) : config;
+        networkPolicy = networkPolicy == null ? new NetworkPolicySpec(null, null) : networkPolicy;
+        podDisruptionBudget = podDisruptionBudget == null ? new PodDisruptionBudgetSpec(null, null) : podDisruptionBudget;
+    }
 
-  /** The spec of {@code spec: {}}: every default. */
-  public static BrokerSpec empty() {
-    return new BrokerSpec(null, null, null, null, null, null, null, null, null, null, null, null);
-  }
+    /** The spec of {@code spec: {}}: every default. */
+    public static BrokerSpec empty() {
+        return new BrokerSpec(null, null, null, null, null, null, null, null, null, null, null, null);
+    }
 
-  /** A copy with another size. */
-  public BrokerSpec withSize(int newSize) {
-    return new BrokerSpec(newSize, version, image, clustering, jetstream, auth, tls, resources, service, config,
-        networkPolicy, podDisruptionBudget);
-  }
+    /** A copy with another size. */
+    public BrokerSpec withSize(int newSize) {
+        return new BrokerSpec(newSize, version, image, clustering, jetstream, auth, tls, resources, service, config,
+                networkPolicy, podDisruptionBudget);
+    }
 }

@@ -10,16 +10,16 @@ import java.util.List;
 /** What the operator observed; written only by the operator, through the status subresource. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BrokerStatus(
-    @JsonPropertyDescription("The metadata.generation this status describes.") Long observedGeneration,
-    @JsonPropertyDescription("Conditions; type Ready tells whether the broker accepts connections.")
-    List<Condition> conditions,
-    @JsonPropertyDescription("Pods of the StatefulSet.") @StatusReplicas Integer replicas,
-    @JsonPropertyDescription("Pods passing their readiness probe.") Integer readyReplicas,
-    @JsonPropertyDescription("Where clients connect, as host:port.") Endpoint endpoint,
-    @JsonPropertyDescription("Label selector of the broker pods (scale subresource).") @LabelSelector
-    String selector) {
+        @JsonPropertyDescription("The metadata.generation this status describes.") Long observedGeneration,
+        @JsonPropertyDescription("Conditions; type Ready tells whether the broker accepts connections.")
+        List<Condition> conditions,
+        @JsonPropertyDescription("Pods of the StatefulSet.") @StatusReplicas Integer replicas,
+        @JsonPropertyDescription("Pods passing their readiness probe.") Integer readyReplicas,
+        @JsonPropertyDescription("Where clients connect, as host:port.") Endpoint endpoint,
+        @JsonPropertyDescription("Label selector of the broker pods (scale subresource).") @LabelSelector
+        String selector) {
 
-  public BrokerStatus {
-    conditions = conditions == null ? List.of() : List.copyOf(conditions);
-  }
+    public BrokerStatus {
+        conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    }
 }

@@ -12,13 +12,13 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NetworkPolicySpec(
-    @JsonPropertyDescription("Create the NetworkPolicy.") @Default("false") Boolean enabled,
+        @JsonPropertyDescription("Create the NetworkPolicy.") @Default("false") Boolean enabled,
 
-    @JsonPropertyDescription("Who may connect to the client (4222) and monitor (8222) ports.")
-    List<AllowedClient> allowedClients) {
+        @JsonPropertyDescription("Who may connect to the client (4222) and monitor (8222) ports.")
+        List<AllowedClient> allowedClients) {
 
-  public NetworkPolicySpec {
-    enabled = enabled != null && enabled;
-    allowedClients = allowedClients == null ? List.of() : List.copyOf(allowedClients);
-  }
+    public NetworkPolicySpec {
+        enabled = enabled != null && enabled;
+        allowedClients = allowedClients == null ? List.of() : List.copyOf(allowedClients);
+    }
 }

@@ -10,17 +10,17 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!self.enabled || has(self.secretName)", message = "tls.secretName is required when tls is enabled")
 public record TlsSpec(
-    @JsonPropertyDescription("Require TLS on the client port.") @Default("false") Boolean enabled,
+        @JsonPropertyDescription("Require TLS on the client port.") @Default("false") Boolean enabled,
 
-    @JsonPropertyDescription("kubernetes.io/tls Secret in the Broker's namespace.")
-    @Pattern(Defaults.DNS_SUBDOMAIN_PATTERN)
-    String secretName,
+        @JsonPropertyDescription("kubernetes.io/tls Secret in the Broker's namespace.")
+        @Pattern(Defaults.DNS_SUBDOMAIN_PATTERN)
+        String secretName,
 
-    @JsonPropertyDescription("Require and verify client certificates against ca.crt.") @Default("false")
-    Boolean verify) {
+        @JsonPropertyDescription("Require and verify client certificates against ca.crt.") @Default("false")
+        Boolean verify) {
 
-  public TlsSpec {
-    enabled = enabled != null && enabled;
-    verify = verify != null && verify;
-  }
+    public TlsSpec {
+        enabled = enabled != null && enabled;
+        verify = verify != null && verify;
+    }
 }

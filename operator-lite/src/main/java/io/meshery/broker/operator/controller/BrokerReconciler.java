@@ -38,258 +38,258 @@ import org.slf4j.LoggerFactory;
  * for any event, any number of times. Logs exactly one line per call.
  */
 public final class BrokerReconciler {
-  private static final Logger LOG = LoggerFactory.getLogger(BrokerReconciler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerReconciler.class);
 
-  private final KubernetesClient client;
-  private final ResourceApplier applier;
-  private final OperatorSettings settings;
-  private final Clock clock;
+    private final KubernetesClient client;
+    private final ResourceApplier applier;
+    private final OperatorSettings settings;
+    private final Clock clock;
 
-  public BrokerReconciler(KubernetesClient client, OperatorSettings settings, Clock clock) {
-    this.client = client;
-    this.applier = new ResourceApplier(client);
-    this.settings = settings;
-    this.clock = clock;
-  }
+    public BrokerReconciler(KubernetesClient client, OperatorSettings settings, Clock clock) {
+        this.client = client;
+        this.applier = new ResourceApplier(client);
+        this.settings = settings;
+        this.clock = clock;
+    }
 
-  /** Reconciles the Broker {@code namespace/name}; never throws. */
-  public ReconcileResult reconcile(String namespace, String name) {
-    long start = System.nanoTime();
-    String key = namespace + "/" + name;
-    List<String> changes = new ArrayList<>();
-    ReconcileResult result;
-    try {
-      result = reconcile(key, namespace, name, changes);
-    } catch (ResourceApplier.RetryLaterException e) {
-      result = ReconcileResult.of(key, ReconcileResult.Outcome.RETRY, BrokerStatusModel.RECONCILING, e.getMessage(),
-          changes);
-    } catch (KubernetesClientException e) {
-      if (interrupted(e)) {
-        Thread.currentThread().interrupt();
-        result = ReconcileResult.of(key, ReconcileResult.Outcome.RETRY, "Interrupted", "operator stopping", changes);
-      } else if (e.getCode() == 409) {
-        result = ReconcileResult.of(key, ReconcileResult.Outcome.RETRY, "Conflict", e.getMessage(), changes);
-      } else if (e.getCode() == 404) {
-        // the Broker went away while being reconciled; the next run cleans up
-        result = ReconcileResult.of(key, ReconcileResult.Outcome.RETRY, "NotFound", apiError(e), changes);
-      } else {
-        result = failed(key, namespace, name, BrokerStatusModel.FAILED, apiError(e), changes);
-      }
-    } catch (ResourceApplier.NotOwnedException e) {
-      result = failed(key, namespace, name, BrokerStatusModel.FAILED, e.getMessage(), changes);
-    } catch (RuntimeException e) {
-      LOG.warn("unexpected error reconciling {}", key, e);
-      result = failed(key, namespace, name, BrokerStatusModel.FAILED, String.valueOf(e), changes);
+    /** Reconciles the Broker {@code namespace/name}; never throws. */
+    public ReconcileResult reconcile(String namespace, String name) {
+        long start = System.nanoTime();
+        String key = namespace + "/" + name;
+        List<String> changes = new ArrayList<>();
+        ReconcileResult result;
+        try {
+            result = reconcile(key, namespace, name, changes);
+        } catch (ResourceApplier.RetryLaterException e) {
+            result = ReconcileResult.of(key, ReconcileResult.Outcome.RETRY, BrokerStatusModel.RECONCILING, e.getMessage(),
+                    changes);
+        } catch (KubernetesClientException e) {
+            if (interrupted(e)) {
+                Thread.currentThread().interrupt();
+                result = ReconcileResult.of(key, ReconcileResult.Outcome.RETRY, "Interrupted", "operator stopping", changes);
+            } else if (e.getCode() == 409) {
+                result = ReconcileResult.of(key, ReconcileResult.Outcome.RETRY, "Conflict", e.getMessage(), changes);
+            } else if (e.getCode() == 404) {
+                // the Broker went away while being reconciled; the next run cleans up
+                result = ReconcileResult.of(key, ReconcileResult.Outcome.RETRY, "NotFound", apiError(e), changes);
+            } else {
+                result = failed(key, namespace, name, BrokerStatusModel.FAILED, apiError(e), changes);
+            }
+        } catch (ResourceApplier.NotOwnedException e) {
+            result = failed(key, namespace, name, BrokerStatusModel.FAILED, e.getMessage(), changes);
+        } catch (RuntimeException e) {
+            LOG.warn("unexpected error reconciling {}", key, e);
+            result = failed(key, namespace, name, BrokerStatusModel.FAILED, String.valueOf(e), changes);
+        }
+        result = result.took((System.nanoTime() - start) / 1_000_000);
+        LOG.info("{}", result.logLine());
+        return result;
     }
-    result = result.took((System.nanoTime() - start) / 1_000_000);
-    LOG.info("{}", result.logLine());
-    return result;
-  }
 
-  private ReconcileResult reconcile(String key, String namespace, String name, List<String> changes) {
-    Broker broker;
-    try {
-      broker = client.resources(Broker.class).inNamespace(namespace).withName(name).get();
-    } catch (KubernetesClientException e) {
-      String unreadable = unreadable(e);
-      if (unreadable == null) {
-        throw e;
-      }
-      reportUnreadable(namespace, name, unreadable);
-      return ReconcileResult.of(key, ReconcileResult.Outcome.INVALID, InvalidBrokerException.INVALID_SPEC,
-          unreadable, changes);
-    }
-    if (broker == null) {
-      cleanup(namespace, name, changes);
-      return ReconcileResult.of(key, ReconcileResult.Outcome.DELETED, "Deleted", "Broker is gone", changes);
-    }
-    if (broker.getMetadata().getDeletionTimestamp() != null) {
-      return ReconcileResult.of(key, ReconcileResult.Outcome.DELETED, "Deleting",
-          "Broker is being deleted; the garbage collector removes its objects", changes);
-    }
-    if (broker.getSpec() == null) {
-      broker.setSpec(BrokerSpec.empty());
-    }
-    BrokerCluster cluster;
-    try {
-      cluster = BrokerCluster.fromCrd(broker, authSecret(broker), tlsSecret(broker), settings);
-    } catch (InvalidBrokerException e) {
-      writeStatus(broker, BrokerStatusModel.failed(broker, e.reason(), e.getMessage(), clock.instant()));
-      ReconcileResult.Outcome outcome = InvalidBrokerException.INVALID_SPEC.equals(e.reason())
-          ? ReconcileResult.Outcome.INVALID : ReconcileResult.Outcome.FAILED;
-      return ReconcileResult.of(key, outcome, e.reason(), e.getMessage(), changes);
-    }
-    apply(ConfigMap.class, cluster, ResourceNames.configMap(name), cluster.generateConfigMap(), changes);
-    apply(Service.class, cluster, ResourceNames.headlessService(name), cluster.generateHeadlessService(), changes);
-    apply(Service.class, cluster, ResourceNames.clientService(name), cluster.generateClientService(), changes);
-    apply(StatefulSet.class, cluster, ResourceNames.statefulSet(name), cluster.generateStatefulSet(), changes);
-    apply(NetworkPolicy.class, cluster, ResourceNames.networkPolicy(name), cluster.generateNetworkPolicy(),
-        changes);
-    apply(PodDisruptionBudget.class, cluster, ResourceNames.podDisruptionBudget(name),
-        cluster.generatePodDisruptionBudget(), changes);
-    String resizeProblem = growClaims(cluster, changes);
+    private ReconcileResult reconcile(String key, String namespace, String name, List<String> changes) {
+        Broker broker;
+        try {
+            broker = client.resources(Broker.class).inNamespace(namespace).withName(name).get();
+        } catch (KubernetesClientException e) {
+            String unreadable = unreadable(e);
+            if (unreadable == null) {
+                throw e;
+            }
+            reportUnreadable(namespace, name, unreadable);
+            return ReconcileResult.of(key, ReconcileResult.Outcome.INVALID, InvalidBrokerException.INVALID_SPEC,
+                    unreadable, changes);
+        }
+        if (broker == null) {
+            cleanup(namespace, name, changes);
+            return ReconcileResult.of(key, ReconcileResult.Outcome.DELETED, "Deleted", "Broker is gone", changes);
+        }
+        if (broker.getMetadata().getDeletionTimestamp() != null) {
+            return ReconcileResult.of(key, ReconcileResult.Outcome.DELETED, "Deleting",
+                    "Broker is being deleted; the garbage collector removes its objects", changes);
+        }
+        if (broker.getSpec() == null) {
+            broker.setSpec(BrokerSpec.empty());
+        }
+        BrokerCluster cluster;
+        try {
+            cluster = BrokerCluster.fromCrd(broker, authSecret(broker), tlsSecret(broker), settings);
+        } catch (InvalidBrokerException e) {
+            writeStatus(broker, BrokerStatusModel.failed(broker, e.reason(), e.getMessage(), clock.instant()));
+            ReconcileResult.Outcome outcome = InvalidBrokerException.INVALID_SPEC.equals(e.reason())
+                    ? ReconcileResult.Outcome.INVALID : ReconcileResult.Outcome.FAILED;
+            return ReconcileResult.of(key, outcome, e.reason(), e.getMessage(), changes);
+        }
+        apply(ConfigMap.class, cluster, ResourceNames.configMap(name), cluster.generateConfigMap(), changes);
+        apply(Service.class, cluster, ResourceNames.headlessService(name), cluster.generateHeadlessService(), changes);
+        apply(Service.class, cluster, ResourceNames.clientService(name), cluster.generateClientService(), changes);
+        apply(StatefulSet.class, cluster, ResourceNames.statefulSet(name), cluster.generateStatefulSet(), changes);
+        apply(NetworkPolicy.class, cluster, ResourceNames.networkPolicy(name), cluster.generateNetworkPolicy(),
+                changes);
+        apply(PodDisruptionBudget.class, cluster, ResourceNames.podDisruptionBudget(name),
+                cluster.generatePodDisruptionBudget(), changes);
+        String resizeProblem = growClaims(cluster, changes);
 
-    StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(ResourceNames.statefulSet(name))
-        .get();
-    Service service = client.services().inNamespace(namespace).withName(ResourceNames.clientService(name)).get();
-    BrokerStatus status = BrokerStatusModel.observed(broker, sts, service, settings, clock.instant());
-    writeStatus(broker, status);
-    var ready = status.conditions().stream().filter(c -> BrokerStatusModel.READY.equals(c.getType())).findFirst()
-        .orElseThrow();
-    String message = ready.getMessage() + (resizeProblem == null ? "" : "; " + resizeProblem);
-    return ReconcileResult.of(key, "True".equals(ready.getStatus())
-        ? ReconcileResult.Outcome.READY : ReconcileResult.Outcome.PROGRESSING, ready.getReason(), message, changes);
-  }
+        StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(ResourceNames.statefulSet(name))
+                .get();
+        Service service = client.services().inNamespace(namespace).withName(ResourceNames.clientService(name)).get();
+        BrokerStatus status = BrokerStatusModel.observed(broker, sts, service, settings, clock.instant());
+        writeStatus(broker, status);
+        var ready = status.conditions().stream().filter(c -> BrokerStatusModel.READY.equals(c.getType())).findFirst()
+                .orElseThrow();
+        String message = ready.getMessage() + (resizeProblem == null ? "" : "; " + resizeProblem);
+        return ReconcileResult.of(key, "True".equals(ready.getStatus())
+                ? ReconcileResult.Outcome.READY : ReconcileResult.Outcome.PROGRESSING, ready.getReason(), message, changes);
+    }
 
-  private <T extends HasMetadata> void apply(Class<T> type, BrokerCluster cluster, String objectName, T desired,
-      List<String> changes) {
-    ResourceApplier.Change change = applier.apply(type, cluster.namespace(), objectName, desired, cluster.name());
-    if (change != ResourceApplier.Change.UNCHANGED && change != ResourceApplier.Change.ABSENT) {
-      changes.add(type.getSimpleName() + "/" + objectName + " " + change.name().toLowerCase());
+    private <T extends HasMetadata> void apply(Class<T> type, BrokerCluster cluster, String objectName, T desired,
+            List<String> changes) {
+        ResourceApplier.Change change = applier.apply(type, cluster.namespace(), objectName, desired, cluster.name());
+        if (change != ResourceApplier.Change.UNCHANGED && change != ResourceApplier.Change.ABSENT) {
+            changes.add(type.getSimpleName() + "/" + objectName + " " + change.name().toLowerCase());
+        }
     }
-  }
 
-  /** The Broker is gone: delete what it controlled (the garbage collector would too; this is immediate). */
-  private void cleanup(String namespace, String name, List<String> changes) {
-    record Owned(Class<? extends HasMetadata> type, String name) {}
-    List<Owned> owned = List.of(
-        new Owned(StatefulSet.class, ResourceNames.statefulSet(name)),
-        new Owned(Service.class, ResourceNames.clientService(name)),
-        new Owned(Service.class, ResourceNames.headlessService(name)),
-        new Owned(ConfigMap.class, ResourceNames.configMap(name)),
-        new Owned(NetworkPolicy.class, ResourceNames.networkPolicy(name)),
-        new Owned(PodDisruptionBudget.class, ResourceNames.podDisruptionBudget(name)));
-    for (Owned o : owned) {
-      if (applier.apply(o.type(), namespace, o.name(), null, name) == ResourceApplier.Change.DELETED) {
-        changes.add(o.type().getSimpleName() + "/" + o.name() + " deleted");
-      }
+    /** The Broker is gone: delete what it controlled (the garbage collector would too; this is immediate). */
+    private void cleanup(String namespace, String name, List<String> changes) {
+        record Owned(Class<? extends HasMetadata> type, String name) {}
+        List<Owned> owned = List.of(
+                new Owned(StatefulSet.class, ResourceNames.statefulSet(name)),
+                new Owned(Service.class, ResourceNames.clientService(name)),
+                new Owned(Service.class, ResourceNames.headlessService(name)),
+                new Owned(ConfigMap.class, ResourceNames.configMap(name)),
+                new Owned(NetworkPolicy.class, ResourceNames.networkPolicy(name)),
+                new Owned(PodDisruptionBudget.class, ResourceNames.podDisruptionBudget(name)));
+        for (Owned o : owned) {
+            if (applier.apply(o.type(), namespace, o.name(), null, name) == ResourceApplier.Change.DELETED) {
+                changes.add(o.type().getSimpleName() + "/" + o.name() + " deleted");
+            }
+        }
     }
-  }
 
-  /**
-   * Volume claim templates only shape new claims: when {@code storageSize} grows, ask for the new size on the
-   * existing claims too (the StorageClass must allow expansion). Claims never shrink.
-   */
-  private String growClaims(BrokerCluster cluster, List<String> changes) {
-    if (!cluster.spec().jetstream().enabled()) {
-      return null;
+    /**
+     * Volume claim templates only shape new claims: when {@code storageSize} grows, ask for the new size on the
+     * existing claims too (the StorageClass must allow expansion). Claims never shrink.
+     */
+    private String growClaims(BrokerCluster cluster, List<String> changes) {
+        if (!cluster.spec().jetstream().enabled()) {
+            return null;
+        }
+        Quantity wanted = new Quantity(cluster.spec().jetstream().storageSize());
+        List<PersistentVolumeClaim> claims = client.persistentVolumeClaims().inNamespace(cluster.namespace())
+                .withLabels(Labels.selector(cluster.name())).list().getItems();
+        List<String> problems = new ArrayList<>();
+        for (PersistentVolumeClaim claim : claims) {
+            String claimName = claim.getMetadata().getName();
+            if (!claimName.startsWith(ResourceNames.JETSTREAM_CLAIM + "-" + ResourceNames.statefulSet(cluster.name()) + "-")) {
+                continue;
+            }
+            Quantity has = claim.getSpec() == null || claim.getSpec().getResources() == null
+                    || claim.getSpec().getResources().getRequests() == null
+                    ? null : claim.getSpec().getResources().getRequests().get("storage");
+            if (has != null && has.compareTo(wanted) >= 0) {
+                continue;
+            }
+            try {
+                client.persistentVolumeClaims().inNamespace(cluster.namespace()).withName(claimName)
+                        .patch(PatchContext.of(PatchType.JSON_MERGE),
+                                "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"" + wanted + "\"}}}}");
+                changes.add("PersistentVolumeClaim/" + claimName + " resized");
+            } catch (KubernetesClientException e) {
+                problems.add("claim " + claimName + " not resized: " + apiError(e));
+            }
+        }
+        return problems.isEmpty() ? null : String.join("; ", problems);
     }
-    Quantity wanted = new Quantity(cluster.spec().jetstream().storageSize());
-    List<PersistentVolumeClaim> claims = client.persistentVolumeClaims().inNamespace(cluster.namespace())
-        .withLabels(Labels.selector(cluster.name())).list().getItems();
-    List<String> problems = new ArrayList<>();
-    for (PersistentVolumeClaim claim : claims) {
-      String claimName = claim.getMetadata().getName();
-      if (!claimName.startsWith(ResourceNames.JETSTREAM_CLAIM + "-" + ResourceNames.statefulSet(cluster.name()) + "-")) {
-        continue;
-      }
-      Quantity has = claim.getSpec() == null || claim.getSpec().getResources() == null
-          || claim.getSpec().getResources().getRequests() == null
-          ? null : claim.getSpec().getResources().getRequests().get("storage");
-      if (has != null && has.compareTo(wanted) >= 0) {
-        continue;
-      }
-      try {
-        client.persistentVolumeClaims().inNamespace(cluster.namespace()).withName(claimName)
-            .patch(PatchContext.of(PatchType.JSON_MERGE),
-                "{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"" + wanted + "\"}}}}");
-        changes.add("PersistentVolumeClaim/" + claimName + " resized");
-      } catch (KubernetesClientException e) {
-        problems.add("claim " + claimName + " not resized: " + apiError(e));
-      }
-    }
-    return problems.isEmpty() ? null : String.join("; ", problems);
-  }
 
-  private Secret authSecret(Broker broker) {
-    BrokerSpec spec = broker.getSpec();
-    if (spec.auth() == null || spec.auth().secretRef() == null || spec.auth().secretRef().name() == null
-        || !SpecValidator.validate(broker).isEmpty()) {
-      return null;
+    private Secret authSecret(Broker broker) {
+        BrokerSpec spec = broker.getSpec();
+        if (spec.auth() == null || spec.auth().secretRef() == null || spec.auth().secretRef().name() == null
+                || !SpecValidator.validate(broker).isEmpty()) {
+            return null;
+        }
+        return client.secrets().inNamespace(broker.getMetadata().getNamespace())
+                .withName(spec.auth().secretRef().name()).get();
     }
-    return client.secrets().inNamespace(broker.getMetadata().getNamespace())
-        .withName(spec.auth().secretRef().name()).get();
-  }
 
-  private Secret tlsSecret(Broker broker) {
-    BrokerSpec spec = broker.getSpec();
-    if (!spec.tls().enabled() || spec.tls().secretName() == null || !SpecValidator.validate(broker).isEmpty()) {
-      return null;
+    private Secret tlsSecret(Broker broker) {
+        BrokerSpec spec = broker.getSpec();
+        if (!spec.tls().enabled() || spec.tls().secretName() == null || !SpecValidator.validate(broker).isEmpty()) {
+            return null;
+        }
+        return client.secrets().inNamespace(broker.getMetadata().getNamespace()).withName(spec.tls().secretName())
+                .get();
     }
-    return client.secrets().inNamespace(broker.getMetadata().getNamespace()).withName(spec.tls().secretName())
-        .get();
-  }
 
-  /** Writes the status through the status subresource when it changed; a conflict is left to the next run. */
-  private void writeStatus(Broker broker, BrokerStatus status) {
-    if (Objects.equals(broker.getStatus(), status)) {
-      return;
+    /** Writes the status through the status subresource when it changed; a conflict is left to the next run. */
+    private void writeStatus(Broker broker, BrokerStatus status) {
+        if (Objects.equals(broker.getStatus(), status)) {
+            return;
+        }
+        broker.setStatus(status);
+        client.resource(broker).updateStatus();
     }
-    broker.setStatus(status);
-    client.resource(broker).updateStatus();
-  }
 
-  private ReconcileResult failed(String key, String namespace, String name, String reason, String message,
-      List<String> changes) {
-    try {
-      Broker broker = client.resources(Broker.class).inNamespace(namespace).withName(name).get();
-      if (broker != null) {
-        writeStatus(broker, BrokerStatusModel.failed(broker, reason, message, clock.instant()));
-      }
-    } catch (KubernetesClientException e) {
-      message = message + " (status not written: " + apiError(e) + ")";
+    private ReconcileResult failed(String key, String namespace, String name, String reason, String message,
+            List<String> changes) {
+        try {
+            Broker broker = client.resources(Broker.class).inNamespace(namespace).withName(name).get();
+            if (broker != null) {
+                writeStatus(broker, BrokerStatusModel.failed(broker, reason, message, clock.instant()));
+            }
+        } catch (KubernetesClientException e) {
+            message = message + " (status not written: " + apiError(e) + ")";
+        }
+        return ReconcileResult.of(key, ReconcileResult.Outcome.FAILED, reason, message, changes);
     }
-    return ReconcileResult.of(key, ReconcileResult.Outcome.FAILED, reason, message, changes);
-  }
 
-  /** Why the Broker could not be deserialized, or null when that is not the problem. */
-  private static String unreadable(KubernetesClientException e) {
-    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-      if (t instanceof tools.jackson.core.JacksonException j) {
-        String m = j.getOriginalMessage();
-        return "spec cannot be read: " + (m == null ? j.getClass().getSimpleName() : m.lines().findFirst().orElse(m));
-      }
+    /** Why the Broker could not be deserialized, or null when that is not the problem. */
+    private static String unreadable(KubernetesClientException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof tools.jackson.core.JacksonException j) {
+                String m = j.getOriginalMessage();
+                return "spec cannot be read: " + (m == null ? j.getClass().getSimpleName() : m.lines().findFirst().orElse(m));
+            }
+        }
+        return null;
     }
-    return null;
-  }
 
-  /** Writes Ready=False/InvalidSpec on a Broker whose spec does not deserialize, through the untyped API. */
-  private void reportUnreadable(String namespace, String name, String message) {
-    var resource = client.genericKubernetesResources(Broker.API_VERSION, Broker.KIND).inNamespace(namespace)
-        .withName(name);
-    GenericKubernetesResource raw = resource.get();
-    if (raw == null) {
-      return;
+    /** Writes Ready=False/InvalidSpec on a Broker whose spec does not deserialize, through the untyped API. */
+    private void reportUnreadable(String namespace, String name, String message) {
+        var resource = client.genericKubernetesResources(Broker.API_VERSION, Broker.KIND).inNamespace(namespace)
+                .withName(name);
+        GenericKubernetesResource raw = resource.get();
+        if (raw == null) {
+            return;
+        }
+        Broker shell = new Broker();
+        shell.setMetadata(raw.getMetadata());
+        BrokerStatus status = BrokerStatusModel.failed(shell, InvalidBrokerException.INVALID_SPEC, message,
+                clock.instant());
+        Object previous = raw.getAdditionalProperties().get("status");
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> next = client.getKubernetesSerialization().convertValue(status, java.util.Map.class);
+        if (previous instanceof java.util.Map<?, ?> prev && prev.get("conditions") instanceof List<?> conditions
+                && !conditions.isEmpty() && conditions.get(0) instanceof java.util.Map<?, ?> c
+                && message.equals(c.get("message"))) {
+            return;
+        }
+        raw.setAdditionalProperty("status", next);
+        client.resource(raw).updateStatus();
     }
-    Broker shell = new Broker();
-    shell.setMetadata(raw.getMetadata());
-    BrokerStatus status = BrokerStatusModel.failed(shell, InvalidBrokerException.INVALID_SPEC, message,
-        clock.instant());
-    Object previous = raw.getAdditionalProperties().get("status");
-    @SuppressWarnings("unchecked")
-    java.util.Map<String, Object> next = client.getKubernetesSerialization().convertValue(status, java.util.Map.class);
-    if (previous instanceof java.util.Map<?, ?> prev && prev.get("conditions") instanceof List<?> conditions
-        && !conditions.isEmpty() && conditions.get(0) instanceof java.util.Map<?, ?> c
-        && message.equals(c.get("message"))) {
-      return;
-    }
-    raw.setAdditionalProperty("status", next);
-    client.resource(raw).updateStatus();
-  }
 
-  private static boolean interrupted(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof InterruptedException) {
-        return true;
-      }
+    private static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
     }
-    return Thread.currentThread().isInterrupted();
-  }
 
-  private static String apiError(KubernetesClientException e) {
-    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
-      return e.getCode() + " " + e.getStatus().getMessage();
+    private static String apiError(KubernetesClientException e) {
+        if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+            return e.getCode() + " " + e.getStatus().getMessage();
+        }
+        return e.getCode() == 0 ? String.valueOf(e.getMessage()) : e.getCode() + " " + e.getMessage();
     }
-    return e.getCode() == 0 ? String.valueOf(e.getMessage()) : e.getCode() + " " + e.getMessage();
-  }
 }

@@ -14,42 +14,42 @@ import java.util.List;
  * @param millis duration
  */
 public record ReconcileResult(String key, Outcome outcome, String reason, String message, List<String> changes,
-    long millis) {
+        long millis) {
 
-  /** How a reconcile ended, and what the work queue does next. */
-  public enum Outcome {
-    /** Everything applied and every replica ready. Nothing to do until the next event. */
-    READY,
-    /** Applied; pods are starting or rolling. Checked again after {@link #PROGRESS_RECHECK}. */
-    PROGRESSING,
-    /** The spec breaks a rule; reported in status. Nothing to do until the spec changes. */
-    INVALID,
-    /** An API error or an unusable Secret; reported in status. Retried with backoff. */
-    FAILED,
-    /** A write conflict or an object being deleted. Retried soon. */
-    RETRY,
-    /** The Broker is gone or going. */
-    DELETED
-  }
+    /** How a reconcile ended, and what the work queue does next. */
+    public enum Outcome {
+        /** Everything applied and every replica ready. Nothing to do until the next event. */
+        READY,
+        /** Applied; pods are starting or rolling. Checked again after {@link #PROGRESS_RECHECK}. */
+        PROGRESSING,
+        /** The spec breaks a rule; reported in status. Nothing to do until the spec changes. */
+        INVALID,
+        /** An API error or an unusable Secret; reported in status. Retried with backoff. */
+        FAILED,
+        /** A write conflict or an object being deleted. Retried soon. */
+        RETRY,
+        /** The Broker is gone or going. */
+        DELETED
+    }
 
-  /** When a progressing Broker is looked at again even if no event arrives. */
-  public static final Duration PROGRESS_RECHECK = Duration.ofSeconds(30);
+    /** When a progressing Broker is looked at again even if no event arrives. */
+    public static final Duration PROGRESS_RECHECK = Duration.ofSeconds(30);
 
-  public ReconcileResult {
-    changes = List.copyOf(changes);
-  }
+    public ReconcileResult {
+        changes = List.copyOf(changes);
+    }
 
-  static ReconcileResult of(String key, Outcome outcome, String reason, String message, List<String> changes) {
-    return new ReconcileResult(key, outcome, reason, message, changes, 0);
-  }
+    static ReconcileResult of(String key, Outcome outcome, String reason, String message, List<String> changes) {
+        return new ReconcileResult(key, outcome, reason, message, changes, 0);
+    }
 
-  ReconcileResult took(long ms) {
-    return new ReconcileResult(key, outcome, reason, message, changes, ms);
-  }
+    ReconcileResult took(long ms) {
+        return new ReconcileResult(key, outcome, reason, message, changes, ms);
+    }
 
-  /** The one log line of this reconcile. */
-  public String logLine() {
-    return "reconciled " + key + ": " + outcome + " (" + reason + ": " + message + ")"
-        + (changes.isEmpty() ? ", no changes" : ", " + String.join(", ", changes)) + " in " + millis + " ms";
-  }
+    /** The one log line of this reconcile. */
+    public String logLine() {
+        return "reconciled " + key + ": " + outcome + " (" + reason + ": " + message + ")"
+                + (changes.isEmpty() ? ", no changes" : ", " + String.join(", ", changes)) + " in " + millis + " ms";
+    }
 }

@@ -38,191 +38,191 @@ import java.util.stream.Collectors;
  * with a message instead.
  */
 final class ResourceApplier {
-  /** Annotation listing the annotation keys the operator set on an object, comma-separated. */
-  static final String MANAGED_ANNOTATIONS = "broker.meshery.io/managed-annotations";
+    /** Annotation listing the annotation keys the operator set on an object, comma-separated. */
+    static final String MANAGED_ANNOTATIONS = "broker.meshery.io/managed-annotations";
 
-  enum Change { UNCHANGED, CREATED, UPDATED, RECREATED, DELETED, ABSENT }
+    enum Change { UNCHANGED, CREATED, UPDATED, RECREATED, DELETED, ABSENT }
 
-  /** The object exists and is not controlled by the Broker. */
-  static final class NotOwnedException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+    /** The object exists and is not controlled by the Broker. */
+    static final class NotOwnedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
 
-    NotOwnedException(String message) {
-      super(message);
+        NotOwnedException(String message) {
+            super(message);
+        }
     }
-  }
 
-  /** The object is being deleted; try again shortly. */
-  static final class RetryLaterException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+    /** The object is being deleted; try again shortly. */
+    static final class RetryLaterException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
 
-    RetryLaterException(String message) {
-      super(message);
+        RetryLaterException(String message) {
+            super(message);
+        }
     }
-  }
 
-  private final KubernetesClient client;
-  private final KubernetesSerialization serialization;
-  private final Map<Class<?>, KindPolicy<?>> policies = Map.of(
-      Service.class, new ServicePolicy(),
-      StatefulSet.class, new StatefulSetPolicy());
+    private final KubernetesClient client;
+    private final KubernetesSerialization serialization;
+    private final Map<Class<?>, KindPolicy<?>> policies = Map.of(
+            Service.class, new ServicePolicy(),
+            StatefulSet.class, new StatefulSetPolicy());
 
-  ResourceApplier(KubernetesClient client) {
-    this.client = client;
-    this.serialization = client.getKubernetesSerialization();
-  }
+    ResourceApplier(KubernetesClient client) {
+        this.client = client;
+        this.serialization = client.getKubernetesSerialization();
+    }
 
-  /**
-   * Brings one object to its desired state.
-   *
-   * @param desired the object to have, or null for none
-   * @param broker name of the Broker that controls the object
-   */
-  <T extends HasMetadata> Change apply(Class<T> type, String namespace, String name, T desired, String broker) {
-    T current = client.resources(type).inNamespace(namespace).withName(name).get();
-    if (desired == null) {
-      if (current == null) {
-        return Change.ABSENT;
-      }
-      if (!controlledBy(current, broker)) {
-        return Change.ABSENT;
-      }
-      client.resource(current).delete();
-      return Change.DELETED;
+    /**
+     * Brings one object to its desired state.
+     *
+     * @param desired the object to have, or null for none
+     * @param broker name of the Broker that controls the object
+     */
+    <T extends HasMetadata> Change apply(Class<T> type, String namespace, String name, T desired, String broker) {
+        T current = client.resources(type).inNamespace(namespace).withName(name).get();
+        if (desired == null) {
+            if (current == null) {
+                return Change.ABSENT;
+            }
+            if (!controlledBy(current, broker)) {
+                return Change.ABSENT;
+            }
+            client.resource(current).delete();
+            return Change.DELETED;
+        }
+        desired = withManagedAnnotations(desired);
+        if (current == null) {
+            client.resource(desired).create();
+            return Change.CREATED;
+        }
+        if (current.getMetadata().getDeletionTimestamp() != null) {
+            throw new RetryLaterException(describe(current) + " is being deleted");
+        }
+        if (!controlledBy(current, broker)) {
+            throw new NotOwnedException(describe(current) + " exists and is not controlled by Broker " + namespace + "/"
+                    + broker + "; delete or rename it");
+        }
+        KindPolicy<T> policy = policy(type);
+        if (policy.recreateReason(current, desired) != null) {
+            client.resource(current).withPropagationPolicy(policy.recreatePropagation()).delete();
+            if (client.resources(type).inNamespace(namespace).withName(name).get() != null) {
+                throw new RetryLaterException(describe(current) + " is being replaced ("
+                        + policy.recreateReason(current, desired) + ")");
+            }
+            client.resource(desired).create();
+            return Change.RECREATED;
+        }
+        if (upToDate(current, desired)) {
+            return Change.UNCHANGED;
+        }
+        T update = policy.preserve(current, merged(current, desired));
+        client.resource(update).update();
+        return Change.UPDATED;
     }
-    desired = withManagedAnnotations(desired);
-    if (current == null) {
-      client.resource(desired).create();
-      return Change.CREATED;
-    }
-    if (current.getMetadata().getDeletionTimestamp() != null) {
-      throw new RetryLaterException(describe(current) + " is being deleted");
-    }
-    if (!controlledBy(current, broker)) {
-      throw new NotOwnedException(describe(current) + " exists and is not controlled by Broker " + namespace + "/"
-          + broker + "; delete or rename it");
-    }
-    KindPolicy<T> policy = policy(type);
-    if (policy.recreateReason(current, desired) != null) {
-      client.resource(current).withPropagationPolicy(policy.recreatePropagation()).delete();
-      if (client.resources(type).inNamespace(namespace).withName(name).get() != null) {
-        throw new RetryLaterException(describe(current) + " is being replaced ("
-            + policy.recreateReason(current, desired) + ")");
-      }
-      client.resource(desired).create();
-      return Change.RECREATED;
-    }
-    if (upToDate(current, desired)) {
-      return Change.UNCHANGED;
-    }
-    T update = policy.preserve(current, merged(current, desired));
-    client.resource(update).update();
-    return Change.UPDATED;
-  }
 
-  @SuppressWarnings("unchecked")
-  private <T extends HasMetadata> KindPolicy<T> policy(Class<T> type) {
-    KindPolicy<?> p = policies.get(type);
-    return p == null ? KindPolicy.none() : (KindPolicy<T>) p;
-  }
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> KindPolicy<T> policy(Class<T> type) {
+        KindPolicy<?> p = policies.get(type);
+        return p == null ? KindPolicy.none() : (KindPolicy<T>) p;
+    }
 
-  /** The object has a controller reference to the named Broker. */
-  static boolean controlledBy(HasMetadata object, String broker) {
-    if (object.getMetadata().getOwnerReferences() == null) {
-      return false;
-    }
-    for (OwnerReference ref : object.getMetadata().getOwnerReferences()) {
-      if (Boolean.TRUE.equals(ref.getController()) && Broker.KIND.equals(ref.getKind())
-          && ref.getApiVersion() != null && ref.getApiVersion().startsWith(Broker.GROUP + "/")
-          && broker.equals(ref.getName())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private <T extends HasMetadata> T withManagedAnnotations(T desired) {
-    T copy = serialization.clone(desired);
-    Map<String, String> annotations = copy.getMetadata().getAnnotations() == null
-        ? new LinkedHashMap<>() : new LinkedHashMap<>(copy.getMetadata().getAnnotations());
-    annotations.remove(MANAGED_ANNOTATIONS);
-    if (!annotations.isEmpty()) {
-      annotations.put(MANAGED_ANNOTATIONS, String.join(",", new TreeSet<>(annotations.keySet())));
-    }
-    copy.getMetadata().setAnnotations(annotations.isEmpty() ? null : annotations);
-    return copy;
-  }
-
-  /** Annotations the operator set before and no longer wants. */
-  private static Set<String> stale(HasMetadata current, HasMetadata desired) {
-    Map<String, String> cur = current.getMetadata().getAnnotations();
-    if (cur == null || cur.get(MANAGED_ANNOTATIONS) == null) {
-      return Set.of();
-    }
-    Map<String, String> des = desired.getMetadata().getAnnotations() == null
-        ? Map.of() : desired.getMetadata().getAnnotations();
-    Set<String> out = new LinkedHashSet<>();
-    for (String k : Arrays.stream(cur.get(MANAGED_ANNOTATIONS).split(",")).map(String::trim)
-        .filter(s -> !s.isEmpty()).collect(Collectors.toList())) {
-      if (!des.containsKey(k) && cur.containsKey(k)) {
-        out.add(k);
-      }
-    }
-    if (!des.containsKey(MANAGED_ANNOTATIONS)) {
-      out.add(MANAGED_ANNOTATIONS);
-    }
-    return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private boolean upToDate(HasMetadata current, HasMetadata desired) {
-    if (!stale(current, desired).isEmpty()) {
-      return false;
-    }
-    Map<String, Object> d = serialization.convertValue(desired, Map.class);
-    Map<String, Object> c = serialization.convertValue(current, Map.class);
-    Map<String, Object> dm = (Map<String, Object>) d.remove("metadata");
-    Map<String, Object> cm = (Map<String, Object>) c.remove("metadata");
-    for (String ignored : new String[] {"status", "apiVersion", "kind"}) {
-      d.remove(ignored);
-      c.remove(ignored);
-    }
-    for (String key : new String[] {"labels", "annotations", "ownerReferences"}) {
-      if (!Subset.matches(dm.get(key), cm.get(key))) {
+    /** The object has a controller reference to the named Broker. */
+    static boolean controlledBy(HasMetadata object, String broker) {
+        if (object.getMetadata().getOwnerReferences() == null) {
+            return false;
+        }
+        for (OwnerReference ref : object.getMetadata().getOwnerReferences()) {
+            if (Boolean.TRUE.equals(ref.getController()) && Broker.KIND.equals(ref.getKind())
+                    && ref.getApiVersion() != null && ref.getApiVersion().startsWith(Broker.GROUP + "/")
+                    && broker.equals(ref.getName())) {
+                return true;
+            }
+        }
         return false;
-      }
     }
-    return Subset.matches(d, c);
-  }
 
-  /** The desired object with the current one's resourceVersion, finalizers and foreign labels/annotations. */
-  private <T extends HasMetadata> T merged(T current, T desired) {
-    T out = serialization.clone(desired);
-    var meta = out.getMetadata();
-    var cur = current.getMetadata();
-    meta.setResourceVersion(cur.getResourceVersion());
-    meta.setFinalizers(cur.getFinalizers());
-    Map<String, String> labels = new LinkedHashMap<>();
-    if (cur.getLabels() != null) {
-      labels.putAll(cur.getLabels());
+    private <T extends HasMetadata> T withManagedAnnotations(T desired) {
+        T copy = serialization.clone(desired);
+        Map<String, String> annotations = copy.getMetadata().getAnnotations() == null
+                ? new LinkedHashMap<>() : new LinkedHashMap<>(copy.getMetadata().getAnnotations());
+        annotations.remove(MANAGED_ANNOTATIONS);
+        if (!annotations.isEmpty()) {
+            annotations.put(MANAGED_ANNOTATIONS, String.join(",", new TreeSet<>(annotations.keySet())));
+        }
+        copy.getMetadata().setAnnotations(annotations.isEmpty() ? null : annotations);
+        return copy;
     }
-    if (meta.getLabels() != null) {
-      labels.putAll(meta.getLabels());
-    }
-    meta.setLabels(labels.isEmpty() ? null : labels);
-    Map<String, String> annotations = new LinkedHashMap<>();
-    if (cur.getAnnotations() != null) {
-      annotations.putAll(cur.getAnnotations());
-    }
-    stale(current, desired).forEach(annotations::remove);
-    if (meta.getAnnotations() != null) {
-      annotations.putAll(meta.getAnnotations());
-    }
-    meta.setAnnotations(annotations.isEmpty() ? null : annotations);
-    return out;
-  }
 
-  static String describe(HasMetadata o) {
-    return o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
-  }
+    /** Annotations the operator set before and no longer wants. */
+    private static Set<String> stale(HasMetadata current, HasMetadata desired) {
+        Map<String, String> cur = current.getMetadata().getAnnotations();
+        if (cur == null || cur.get(MANAGED_ANNOTATIONS) == null) {
+            return Set.of();
+        }
+        Map<String, String> des = desired.getMetadata().getAnnotations() == null
+                ? Map.of() : desired.getMetadata().getAnnotations();
+        Set<String> out = new LinkedHashSet<>();
+        for (String k : Arrays.stream(cur.get(MANAGED_ANNOTATIONS).split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).collect(Collectors.toList())) {
+            if (!des.containsKey(k) && cur.containsKey(k)) {
+                out.add(k);
+            }
+        }
+        if (!des.containsKey(MANAGED_ANNOTATIONS)) {
+            out.add(MANAGED_ANNOTATIONS);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private boolean upToDate(HasMetadata current, HasMetadata desired) {
+        if (!stale(current, desired).isEmpty()) {
+            return false;
+        }
+        Map<String, Object> d = serialization.convertValue(desired, Map.class);
+        Map<String, Object> c = serialization.convertValue(current, Map.class);
+        Map<String, Object> dm = (Map<String, Object>) d.remove("metadata");
+        Map<String, Object> cm = (Map<String, Object>) c.remove("metadata");
+        for (String ignored : new String[] {"status", "apiVersion", "kind"}) {
+            d.remove(ignored);
+            c.remove(ignored);
+        }
+        for (String key : new String[] {"labels", "annotations", "ownerReferences"}) {
+            if (!Subset.matches(dm.get(key), cm.get(key))) {
+                return false;
+            }
+        }
+        return Subset.matches(d, c);
+    }
+
+    /** The desired object with the current one's resourceVersion, finalizers and foreign labels/annotations. */
+    private <T extends HasMetadata> T merged(T current, T desired) {
+        T out = serialization.clone(desired);
+        var meta = out.getMetadata();
+        var cur = current.getMetadata();
+        meta.setResourceVersion(cur.getResourceVersion());
+        meta.setFinalizers(cur.getFinalizers());
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (cur.getLabels() != null) {
+            labels.putAll(cur.getLabels());
+        }
+        if (meta.getLabels() != null) {
+            labels.putAll(meta.getLabels());
+        }
+        meta.setLabels(labels.isEmpty() ? null : labels);
+        Map<String, String> annotations = new LinkedHashMap<>();
+        if (cur.getAnnotations() != null) {
+            annotations.putAll(cur.getAnnotations());
+        }
+        stale(current, desired).forEach(annotations::remove);
+        if (meta.getAnnotations() != null) {
+            annotations.putAll(meta.getAnnotations());
+        }
+        meta.setAnnotations(annotations.isEmpty() ? null : annotations);
+        return out;
+    }
+
+    static String describe(HasMetadata o) {
+        return o.getKind() + " " + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    }
 }

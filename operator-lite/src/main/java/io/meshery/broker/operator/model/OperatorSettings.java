@@ -9,16 +9,16 @@ package io.meshery.broker.operator.model;
  * @param nodePortHost host reported in {@code status.endpoint.external} for NodePort Services (may be null)
  */
 public record OperatorSettings(String imageRepository, String defaultVersion, String clusterDomain,
-    String nodePortHost) {
-  public static final String DEFAULT_IMAGE_REPOSITORY = "meshery/meshery-broker";
-  public static final String DEFAULT_VERSION = "0.1.0";
-  public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+        String nodePortHost) {
+    public static final String DEFAULT_IMAGE_REPOSITORY = "meshery/meshery-broker";
+    public static final String DEFAULT_VERSION = "0.1.0";
+    public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
-  public static OperatorSettings defaults() {
-    return new OperatorSettings(DEFAULT_IMAGE_REPOSITORY, DEFAULT_VERSION, DEFAULT_CLUSTER_DOMAIN, null);
-  }
+    public static OperatorSettings defaults() {
+        return new OperatorSettings(DEFAULT_IMAGE_REPOSITORY, DEFAULT_VERSION, DEFAULT_CLUSTER_DOMAIN, null);
+    }
 
-  public OperatorSettings withNodePortHost(String host) {
-    return new OperatorSettings(imageRepository, defaultVersion, clusterDomain, host);
-  }
+    public OperatorSettings withNodePortHost(String host) {
+        return new OperatorSettings(imageRepository, defaultVersion, clusterDomain, host);
+    }
 }
