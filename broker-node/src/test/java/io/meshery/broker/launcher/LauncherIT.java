@@ -149,6 +149,26 @@ class LauncherIT {
     }
 
     @Test
+    void signalReopenStartsANewLogFileAfterRotation() throws Exception {
+        Path log = dir.resolve("broker.log");
+        Path rotated = dir.resolve("broker.log.1");
+        try (BrokerProcess broker = BrokerProcess.start("-a", "127.0.0.1", "-p", "-1", "-m", "0",
+                "-l", log.toString())) {
+            Poll.until(START, "the log file to say ready", () -> contains(log, "Server is ready"));
+            Files.move(log, rotated); // what logrotate does before it signals
+
+            try (BrokerProcess signal = BrokerProcess.start("--signal", "reopen=" + broker.pid())) {
+                assertEquals(0, signal.awaitExit(START));
+            }
+            Poll.until(STOP, "a new log file", () -> contains(log, "Reopened log file"));
+            assertTrue(contains(rotated, "Server is ready"), "the rotated file keeps what was written before");
+            assertFalse(contains(rotated, "Reopened log file"), "nothing more goes to the rotated file");
+            broker.signal("TERM");
+            assertEquals(0, broker.awaitExit(STOP));
+        }
+    }
+
+    @Test
     void portInUseIsOneErrorLineAndExitOne() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             try (BrokerProcess broker = BrokerProcess.start("-a", "127.0.0.1", "-p",
