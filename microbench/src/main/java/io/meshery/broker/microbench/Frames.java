@@ -5,32 +5,32 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** Client protocol bytes as the benchmark clients and the official clients send them. */
-final class Frames {
+public final class Frames {
 
     /** Messages per read chunk: one chunk of 16 B publishes is about 38 KiB, well inside one 128 KiB read. */
-    static final int BATCH = 1000;
+    public static final int BATCH = 1000;
 
     private Frames() {
     }
 
-    static byte[] ascii(String s) {
+    public static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    static byte[] payload(int size) {
+    public static byte[] payload(int size) {
         byte[] p = new byte[size];
         Arrays.fill(p, (byte) 'x');
         return p;
     }
 
     /** {@code count} times {@code PUB <subject> [reply] <n>\r\n<payload>\r\n}. */
-    static byte[] pubs(String subject, String reply, int payloadSize, int count) {
+    public static byte[] pubs(String subject, String reply, int payloadSize, int count) {
         byte[] line = ascii("PUB " + subject + (reply == null ? "" : " " + reply) + " " + payloadSize + "\r\n");
         return repeat(line, payload(payloadSize), count);
     }
 
     /** {@code count} times {@code HPUB <subject> <hdr> <total>\r\n<headers><payload>\r\n}. */
-    static byte[] hpubs(String subject, String headers, int payloadSize, int count) {
+    public static byte[] hpubs(String subject, String headers, int payloadSize, int count) {
         byte[] hdr = ascii(headers);
         byte[] line = ascii("HPUB " + subject + " " + hdr.length + " " + (hdr.length + payloadSize) + "\r\n");
         byte[] body = new byte[hdr.length + payloadSize];
@@ -40,7 +40,7 @@ final class Frames {
     }
 
     /** {@code count} lines {@code SUB <prefix>.<i> [queue] <i>\r\n}. */
-    static byte[] subs(String prefix, String queue, int count) {
+    public static byte[] subs(String prefix, String queue, int count) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < count; i++) {
             out.writeBytes(ascii("SUB " + prefix + "." + i + (queue == null ? "" : " " + queue) + " " + i + "\r\n"));

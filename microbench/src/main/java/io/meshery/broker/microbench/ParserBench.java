@@ -1,6 +1,5 @@
 package io.meshery.broker.microbench;
 
-import io.meshery.broker.protocol.ParseError;
 import io.meshery.broker.protocol.ProtocolParser;
 import io.meshery.broker.protocol.ProtocolParser.PubArgs;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +94,7 @@ public class ParserBench {
     }
 
     /** Takes what a connection takes from each callback, and keeps it where the JIT cannot drop it. */
-    static final class Sink implements ProtocolParser.Handler {
+    static final class Sink extends IgnoringHandler {
         long bytes;
         String subject;
         String queue;
@@ -112,27 +111,6 @@ public class ParserBench {
             this.subject = subject;
             this.queue = queue;
             this.sid = sid;
-        }
-
-        @Override
-        public void onConnect(byte[] buf, int off, int len) {
-        }
-
-        @Override
-        public void onUnsubscribe(String sid, long max) {
-        }
-
-        @Override
-        public void onPing() {
-        }
-
-        @Override
-        public void onPong() {
-        }
-
-        @Override
-        public void onParseError(ParseError error, String detail) {
-            throw new IllegalStateException(error + ": " + detail);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.meshery.broker.server;
 
+import io.meshery.broker.microbench.Frames;
 import io.meshery.broker.protocol.ProtocolParser.PubArgs;
 import io.meshery.broker.routing.Subscription;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.util.ByteString;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -56,9 +56,8 @@ public class EncodeBench {
     public void setUp() {
         outbound = new Outbound(64L * 1024 * 1024);
         sub = new Subscription(new PublishPathBench.Receiver(64L * 1024 * 1024, true), "bench.>", null, "1");
-        payload = new byte[size];
-        Arrays.fill(payload, (byte) 'x');
-        byte[] hdr = "NATS/1.0\r\nNats-Msg-Id: 1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        payload = Frames.payload(size);
+        byte[] hdr = Frames.ascii("NATS/1.0\r\nNats-Msg-Id: 1\r\n\r\n");
         headered = new byte[hdr.length + size];
         System.arraycopy(hdr, 0, headered, 0, hdr.length);
         plain = PubArgs.of("bench.pubsub", null, -1, size);

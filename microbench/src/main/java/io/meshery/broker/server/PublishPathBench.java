@@ -1,14 +1,13 @@
 package io.meshery.broker.server;
 
-import io.meshery.broker.protocol.ParseError;
+import io.meshery.broker.microbench.Frames;
+import io.meshery.broker.microbench.IgnoringHandler;
 import io.meshery.broker.protocol.ProtocolParser;
 import io.meshery.broker.protocol.ProtocolParser.PubArgs;
 import io.meshery.broker.routing.Match;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +28,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The publish to deliver path in one thread, without sockets or actors: a read chunk of {@value #BATCH}
+ * The publish to deliver path in one thread, without sockets or actors: a read chunk of {@value Frames#BATCH}
  * {@code PUB bench.<scenario> 16} frames is parsed, each message is matched against the index and encoded
  * into every receiver's {@link Outbound}, and at the end of the chunk each touched receiver is flushed once
  * and drains its buffer as one {@link ByteString}, as it would hand it to the socket. One operation is one
@@ -52,7 +51,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class PublishPathBench {
 
-    static final int BATCH = 1000;
     private static final int PAYLOAD = 16;
 
     /** {@code pub}: nobody subscribes; {@code pubsub}: one subscriber; {@code fanout5}: five; {@code queue4}: a group of four. */
@@ -78,23 +76,13 @@ public class PublishPathBench {
             Receiver r = new Receiver(64L * 1024 * 1024, true);
             index.insert(new Subscription(r, subject, scenario.equals("queue4") ? "q" : null, "1"));
         }
-        byte[] payload = new byte[PAYLOAD];
-        Arrays.fill(payload, (byte) 'x');
-        byte[] line = ("PUB " + subject + " " + PAYLOAD + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
-        int frame = line.length + PAYLOAD + 2;
-        chunk = new byte[frame * BATCH];
-        for (int i = 0; i < BATCH; i++) {
-            System.arraycopy(line, 0, chunk, i * frame, line.length);
-            System.arraycopy(payload, 0, chunk, i * frame + line.length, PAYLOAD);
-            chunk[i * frame + frame - 2] = '\r';
-            chunk[i * frame + frame - 1] = '\n';
-        }
+        chunk = Frames.pubs(subject, null, PAYLOAD, Frames.BATCH);
         publisher = new Publisher(index);
         parser = new ProtocolParser(publisher, 4096, 1024 * 1024);
     }
 
     @Benchmark
-    @OperationsPerInvocation(BATCH)
+    @OperationsPerInvocation(Frames.BATCH)
     public long publishChunk() {
         int n = parser.parse(chunk, 0, chunk.length);
         if (n != chunk.length) {
@@ -105,7 +93,7 @@ public class PublishPathBench {
     }
 
     /** The publishing connection's side: {@code ClientConnection.Client.onPublish} and friends. */
-    static final class Publisher implements ProtocolParser.Handler {
+    static final class Publisher extends IgnoringHandler {
         private final SubjectIndex index;
         private final IdentityHashMap<Subscriber, Boolean> touched = new IdentityHashMap<>();
         private final LongAdder serverInMsgs = new LongAdder();
@@ -195,31 +183,6 @@ public class PublishPathBench {
                 }
                 touched.clear();
             }
-        }
-
-        @Override
-        public void onConnect(byte[] buf, int off, int len) {
-        }
-
-        @Override
-        public void onSubscribe(String subject, String queue, String sid) {
-        }
-
-        @Override
-        public void onUnsubscribe(String sid, long max) {
-        }
-
-        @Override
-        public void onPing() {
-        }
-
-        @Override
-        public void onPong() {
-        }
-
-        @Override
-        public void onParseError(ParseError error, String detail) {
-            throw new IllegalStateException(error + ": " + detail);
         }
     }
 

@@ -79,9 +79,10 @@ final class DeliveryRun {
     private final PubBatch batch;
     private final List<Group> groups;
 
-    DeliveryRun(String subject, PubBatch batch, List<Group> groups) {
+    /** Publishes {@code payloads} in turn on {@code subject}, encoded once in batches of about {@code batchBytes}. */
+    DeliveryRun(String subject, List<byte[]> payloads, int batchBytes, List<Group> groups) {
         this.subject = subject;
-        this.batch = batch;
+        this.batch = PubBatch.encode(subject, payloads, batchBytes);
         this.groups = List.copyOf(groups);
     }
 

@@ -1,8 +1,7 @@
 package io.meshery.broker.bench.scenario;
 
-import io.meshery.broker.bench.wire.PubBatch;
 
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -41,12 +40,8 @@ public final class FanoutScenario implements Scenario {
 
     @Override
     public Measurement run(ScenarioContext ctx, long count) throws Exception {
-        List<DeliveryRun.Group> groups = new ArrayList<>();
-        for (int i = 0; i < SUBSCRIBERS; i++) {
-            groups.add(DeliveryRun.Group.plain());
-        }
-        PubBatch batch = PubBatch.encode("bench.fanout", List.of(Payloads.filled(16)), Payloads.BATCH_BYTES);
-        DeliveryRun.Outcome outcome = new DeliveryRun("bench.fanout", batch, groups).run(ctx, count);
+        DeliveryRun.Outcome outcome = new DeliveryRun("bench.fanout", List.of(Payloads.filled(16)),
+                Payloads.BATCH_BYTES, Collections.nCopies(SUBSCRIBERS, DeliveryRun.Group.plain())).run(ctx, count);
         return outcome.measurement(Payloads.values(
                 "deliveries_per_sec", outcome.deliveredPerSecond(),
                 "msgs_per_sec", outcome.publishedPerSecond()));

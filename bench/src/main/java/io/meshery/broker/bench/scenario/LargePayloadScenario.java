@@ -1,6 +1,5 @@
 package io.meshery.broker.bench.scenario;
 
-import io.meshery.broker.bench.wire.PubBatch;
 
 import java.util.List;
 
@@ -39,9 +38,8 @@ public final class LargePayloadScenario implements Scenario {
 
     @Override
     public Measurement run(ScenarioContext ctx, long count) throws Exception {
-        PubBatch batch = PubBatch.encode("bench.large", List.of(Payloads.filled(PAYLOAD)), 1 << 20);
-        DeliveryRun.Outcome outcome = new DeliveryRun("bench.large", batch, List.of(DeliveryRun.Group.plain()))
-                .run(ctx, count);
+        DeliveryRun.Outcome outcome = new DeliveryRun("bench.large", List.of(Payloads.filled(PAYLOAD)), 1 << 20,
+                List.of(DeliveryRun.Group.plain())).run(ctx, count);
         return outcome.measurement(Payloads.values(
                 "mb_per_sec", outcome.payloadMegabytesPerSecond(),
                 "msgs_per_sec", outcome.publishedPerSecond()));

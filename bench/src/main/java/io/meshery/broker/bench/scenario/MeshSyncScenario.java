@@ -1,6 +1,5 @@
 package io.meshery.broker.bench.scenario;
 
-import io.meshery.broker.bench.wire.PubBatch;
 
 import java.util.List;
 
@@ -43,8 +42,7 @@ public final class MeshSyncScenario implements Scenario {
     @Override
     public Measurement run(ScenarioContext ctx, long count) throws Exception {
         List<byte[]> events = MeshSyncEvents.generate(DISTINCT_EVENTS, 42, 2 * 1024, 8 * 1024);
-        PubBatch batch = PubBatch.encode(SUBJECT, events, Payloads.BATCH_BYTES);
-        DeliveryRun.Outcome outcome = new DeliveryRun(SUBJECT, batch,
+        DeliveryRun.Outcome outcome = new DeliveryRun(SUBJECT, events, Payloads.BATCH_BYTES,
                 List.of(DeliveryRun.Group.plain(), DeliveryRun.Group.queue(QUEUE, 1))).run(ctx, count);
         return outcome.measurement(Payloads.values(
                 "msgs_per_sec", outcome.publishedPerSecond(),

@@ -1,9 +1,11 @@
 package io.meshery.broker.bench.scenario;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Small helpers shared by the scenarios: fixed payloads and metric maps. */
+/** Small helpers shared by the scenarios: fixed payloads, PUB frame tails and metric maps. */
 final class Payloads {
 
     /** Target size of one pre-encoded publish batch. */
@@ -19,6 +21,16 @@ final class Payloads {
             payload[i] = (byte) ('a' + i % 26);
         }
         return payload;
+    }
+
+    /** {@code " <n>\r\n<payload>\r\n"}: what follows the subject (and reply) in a {@code PUB} frame. */
+    static byte[] pubTail(byte[] payload) {
+        byte[] size = (" " + payload.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = Arrays.copyOf(size, size.length + payload.length + 2);
+        System.arraycopy(payload, 0, tail, size.length, payload.length);
+        tail[tail.length - 2] = '\r';
+        tail[tail.length - 1] = '\n';
+        return tail;
     }
 
     /** An insertion-ordered map of metric values: {@code values("a", 1.0, "b", 2.0)}. */

@@ -1,6 +1,5 @@
 package io.meshery.broker.bench.scenario;
 
-import io.meshery.broker.bench.wire.PubBatch;
 
 import java.util.List;
 
@@ -34,9 +33,8 @@ public final class PubSubScenario implements Scenario {
 
     @Override
     public Measurement run(ScenarioContext ctx, long count) throws Exception {
-        PubBatch batch = PubBatch.encode("bench.pubsub", List.of(Payloads.filled(16)), Payloads.BATCH_BYTES);
-        DeliveryRun.Outcome outcome = new DeliveryRun("bench.pubsub", batch, List.of(DeliveryRun.Group.plain()))
-                .run(ctx, count);
+        DeliveryRun.Outcome outcome = new DeliveryRun("bench.pubsub", List.of(Payloads.filled(16)),
+                Payloads.BATCH_BYTES, List.of(DeliveryRun.Group.plain())).run(ctx, count);
         return outcome.measurement(Payloads.values("msgs_per_sec", outcome.publishedPerSecond()));
     }
 }

@@ -1,6 +1,5 @@
 package io.meshery.broker.bench.scenario;
 
-import io.meshery.broker.bench.wire.PubBatch;
 
 import java.util.List;
 
@@ -39,9 +38,8 @@ public final class QueueScenario implements Scenario {
 
     @Override
     public Measurement run(ScenarioContext ctx, long count) throws Exception {
-        PubBatch batch = PubBatch.encode("bench.queue", List.of(Payloads.filled(16)), Payloads.BATCH_BYTES);
-        DeliveryRun.Outcome outcome = new DeliveryRun("bench.queue", batch,
-                List.of(DeliveryRun.Group.queue("bench-workers", MEMBERS))).run(ctx, count);
+        DeliveryRun.Outcome outcome = new DeliveryRun("bench.queue", List.of(Payloads.filled(16)),
+                Payloads.BATCH_BYTES, List.of(DeliveryRun.Group.queue("bench-workers", MEMBERS))).run(ctx, count);
         return outcome.measurement(Payloads.values("msgs_per_sec", outcome.publishedPerSecond()),
                 "per member: " + outcome.memberCounts());
     }

@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class Replier implements FrameScanner.MsgHandler, Runnable {
 
+    private static final byte[] PUB = "PUB ".getBytes(StandardCharsets.US_ASCII);
+
     private final NatsWireClient connection;
-    private final byte[] payload;
-    private final byte[] size;
+    /** {@code " <n>\r\n<payload>\r\n"}, encoded once. */
+    private final byte[] tail;
     private final byte[] out = new byte[256 * 1024];
     private int length;
     private IOException pending;
@@ -25,8 +27,7 @@ final class Replier implements FrameScanner.MsgHandler, Runnable {
     /** A replier on a connection that has already subscribed to the request subject. */
     Replier(NatsWireClient connection, byte[] payload) {
         this.connection = connection;
-        this.payload = payload.clone();
-        this.size = (" " + payload.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        this.tail = Payloads.pubTail(payload);
     }
 
     /** Reads and replies until the connection closes. */
@@ -65,7 +66,7 @@ final class Replier implements FrameScanner.MsgHandler, Runnable {
             return;
         }
         int replyLength = replyEnd - replyStart;
-        if (length + 4 + replyLength + size.length + payload.length + 2 > out.length) {
+        if (length + PUB.length + replyLength + tail.length > out.length) {
             try {
                 connection.send(out, length);
                 length = 0;
@@ -74,17 +75,11 @@ final class Replier implements FrameScanner.MsgHandler, Runnable {
                 return;
             }
         }
-        out[length++] = 'P';
-        out[length++] = 'U';
-        out[length++] = 'B';
-        out[length++] = ' ';
+        System.arraycopy(PUB, 0, out, length, PUB.length);
+        length += PUB.length;
         System.arraycopy(b, replyStart, out, length, replyLength);
         length += replyLength;
-        System.arraycopy(size, 0, out, length, size.length);
-        length += size.length;
-        System.arraycopy(payload, 0, out, length, payload.length);
-        length += payload.length;
-        out[length++] = '\r';
-        out[length++] = '\n';
+        System.arraycopy(tail, 0, out, length, tail.length);
+        length += tail.length;
     }
 }

@@ -113,8 +113,8 @@ public final class RequestReplyScenario implements Scenario {
     /** Encodes {@code PUB bench.req _INBOX.x.<n> 16\r\n<payload>\r\n} in place, without allocating. */
     private static final class Request {
         private static final byte[] HEAD = ("PUB " + SUBJECT + " _INBOX.x.").getBytes(StandardCharsets.US_ASCII);
-        private static final byte[] SIZE = (" " + PAYLOAD.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        final byte[] bytes = new byte[HEAD.length + 10 + SIZE.length + PAYLOAD.length + 2];
+        private static final byte[] TAIL = Payloads.pubTail(PAYLOAD);
+        final byte[] bytes = new byte[HEAD.length + 10 + TAIL.length];
 
         Request() {
             System.arraycopy(HEAD, 0, bytes, 0, HEAD.length);
@@ -122,13 +122,8 @@ public final class RequestReplyScenario implements Scenario {
 
         int encode(int n) {
             int i = HEAD.length + Digits.write(n, bytes, HEAD.length);
-            System.arraycopy(SIZE, 0, bytes, i, SIZE.length);
-            i += SIZE.length;
-            System.arraycopy(PAYLOAD, 0, bytes, i, PAYLOAD.length);
-            i += PAYLOAD.length;
-            bytes[i++] = '\r';
-            bytes[i++] = '\n';
-            return i;
+            System.arraycopy(TAIL, 0, bytes, i, TAIL.length);
+            return i + TAIL.length;
         }
     }
 

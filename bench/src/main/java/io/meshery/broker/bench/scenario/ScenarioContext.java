@@ -6,7 +6,6 @@ import io.meshery.broker.bench.wire.NatsWireClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -115,7 +114,7 @@ public final class ScenarioContext implements AutoCloseable {
     public void close() {
         watchdog.cancel(false);
         connections.forEach(NatsWireClient::close);
-        for (Thread t : new ArrayList<>(threads)) {
+        for (Thread t : threads) {
             try {
                 t.join(TimeUnit.SECONDS.toMillis(5));
             } catch (InterruptedException e) {

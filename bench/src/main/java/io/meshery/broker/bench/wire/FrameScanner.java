@@ -43,7 +43,6 @@ public final class FrameScanner {
     private final int[] tokenEnd = new int[MAX_TOKENS];
     /** Payload and CRLF bytes of the current message not yet passed over; 0 between frames. */
     private long skip;
-    private long headers;
     private long completed;
     private long pings;
     private long pongs;
@@ -149,7 +148,6 @@ public final class FrameScanner {
         if (size < 0) {
             throw new NatsProtocolException("bad message size: " + printable(b, from, end));
         }
-        headers++;
         handler.onMsg(b, tokenStart[0], tokenEnd[0],
                 reply < 0 ? -1 : tokenStart[reply], reply < 0 ? -1 : tokenEnd[reply], (int) size);
         skip = size + 2;
@@ -195,11 +193,6 @@ public final class FrameScanner {
     private static String printable(byte[] b, int from, int to) {
         int n = Math.min(to - from, 120);
         return new String(b, from, Math.max(n, 0), StandardCharsets.US_ASCII);
-    }
-
-    /** Message headers seen ({@code MSG}/{@code HMSG} lines). */
-    public long headersSeen() {
-        return headers;
     }
 
     /** Messages whose payload and trailing CRLF have been passed over in full. */

@@ -35,12 +35,12 @@ public final class NatsWireClient implements AutoCloseable {
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final String name;
     /** How long the handshake may take. */
     public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     /** How long a {@code PING} may wait for its {@code PONG}. */
     public static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(30);
 
+    private final String name;
     private final SocketChannel channel;
     private final InputStream stream;
     private final byte[] buf;

@@ -18,6 +18,12 @@ class SmallPartsTest {
     }
 
     @Test
+    void pubTailIsSizePayloadAndCrlf() {
+        byte[] tail = Payloads.pubTail("abc".getBytes(StandardCharsets.US_ASCII));
+        assertEquals(" 3\r\nabc\r\n", new String(tail, StandardCharsets.US_ASCII));
+    }
+
+    @Test
     void percentilesUseNearestRank() {
         long[] samples = new long[1000];
         for (int i = 0; i < samples.length; i++) {
