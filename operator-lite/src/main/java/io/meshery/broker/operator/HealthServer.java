@@ -18,8 +18,10 @@ final class HealthServer implements AutoCloseable {
     HealthServer(int port, BooleanSupplier ready) throws IOException {
         server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext("/healthz", ex -> reply(ex, 200, "ok"));
-        server.createContext("/readyz", ex -> reply(ex, ready.getAsBoolean() ? 200 : 503,
-                ready.getAsBoolean() ? "ok" : "not ready"));
+        server.createContext("/readyz", ex -> {
+            boolean isReady = ready.getAsBoolean();
+            reply(ex, isReady ? 200 : 503, isReady ? "ok" : "not ready");
+        });
         server.start();
     }
 

@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.meshery.broker.operator.controller.LeaderElection;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 
 /**
  * Starts operator-lite against the current kubeconfig (out of cluster) or the pod's service account (in
@@ -14,7 +14,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+        List<String> argList = List.of(args);
+        if (argList.contains("--help") || argList.contains("-h")) {
             System.out.print(OperatorConfig.USAGE);
             return;
         }

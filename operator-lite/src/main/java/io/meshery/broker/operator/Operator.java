@@ -14,6 +14,9 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -47,12 +50,11 @@ public final class Operator {
      * Starts the controller off the elector's thread: starting informers takes seconds, and the elector must keep
      * renewing the Lease meanwhile, or another replica would take it while this one starts acting.
      */
-    private final java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors
-            .newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "controller-start");
-                t.setDaemon(true);
-                return t;
-            });
+    private final ExecutorService starter = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "controller-start");
+        t.setDaemon(true);
+        return t;
+    });
     private LeaderElection election;
     private HealthServer health;
 
@@ -73,7 +75,7 @@ public final class Operator {
 
     /** Waits for {@link #run} to return (for a shutdown hook). */
     public boolean awaitDone(Duration timeout) throws InterruptedException {
-        return done.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private int runUntilStopped() {

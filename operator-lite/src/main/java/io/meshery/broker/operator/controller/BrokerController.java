@@ -3,7 +3,6 @@ package io.meshery.broker.operator.controller;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -169,15 +168,6 @@ public final class BrokerController implements AutoCloseable {
         }
     }
 
-    /** Queues a Broker for reconciliation. */
-    public void enqueue(String namespaceName) {
-        queue.add(namespaceName);
-    }
-
-    public boolean isRunning() {
-        return running.get();
-    }
-
     /** Whether every informer has its first listing. */
     public boolean hasSynced() {
         return running.get() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
@@ -220,16 +210,8 @@ public final class BrokerController implements AutoCloseable {
 
     /** The Broker that controls an object, as a queue key, or null. */
     static String ownerKey(HasMetadata o) {
-        if (o.getMetadata().getOwnerReferences() == null) {
-            return null;
-        }
-        for (OwnerReference ref : o.getMetadata().getOwnerReferences()) {
-            if (Boolean.TRUE.equals(ref.getController()) && Broker.KIND.equals(ref.getKind())
-                    && ref.getApiVersion() != null && ref.getApiVersion().startsWith(Broker.GROUP + "/")) {
-                return o.getMetadata().getNamespace() + "/" + ref.getName();
-            }
-        }
-        return null;
+        String broker = ResourceApplier.controllingBroker(o);
+        return broker == null ? null : o.getMetadata().getNamespace() + "/" + broker;
     }
 
     private final class BrokerHandler implements ResourceEventHandler<GenericKubernetesResource> {

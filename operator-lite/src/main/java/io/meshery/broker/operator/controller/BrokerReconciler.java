@@ -27,6 +27,7 @@ import io.meshery.broker.operator.model.SpecValidator;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,20 +113,28 @@ public final class BrokerReconciler {
         }
         BrokerCluster cluster;
         try {
-            cluster = BrokerCluster.fromCrd(broker, authSecret(broker), tlsSecret(broker), settings);
+            // an invalid spec is refused by fromCrd before it looks at the Secrets: fetch none for it
+            BrokerSpec spec = broker.getSpec();
+            boolean valid = SpecValidator.validate(broker).isEmpty();
+            Secret auth = valid && spec.auth() != null ? secret(namespace, spec.auth().secretRef().name()) : null;
+            Secret tls = valid && spec.tls().enabled() ? secret(namespace, spec.tls().secretName()) : null;
+            cluster = BrokerCluster.fromCrd(broker, auth, tls, settings);
         } catch (InvalidBrokerException e) {
             writeStatus(broker, BrokerStatusModel.failed(broker, e.reason(), e.getMessage(), clock.instant()));
             ReconcileResult.Outcome outcome = InvalidBrokerException.INVALID_SPEC.equals(e.reason())
                     ? ReconcileResult.Outcome.INVALID : ReconcileResult.Outcome.FAILED;
             return ReconcileResult.of(key, outcome, e.reason(), e.getMessage(), changes);
         }
-        apply(ConfigMap.class, cluster, ResourceNames.configMap(name), cluster.generateConfigMap(), changes);
-        apply(Service.class, cluster, ResourceNames.headlessService(name), cluster.generateHeadlessService(), changes);
-        apply(Service.class, cluster, ResourceNames.clientService(name), cluster.generateClientService(), changes);
-        apply(StatefulSet.class, cluster, ResourceNames.statefulSet(name), cluster.generateStatefulSet(), changes);
-        apply(NetworkPolicy.class, cluster, ResourceNames.networkPolicy(name), cluster.generateNetworkPolicy(),
+        apply(ConfigMap.class, namespace, name, ResourceNames.configMap(name), cluster.generateConfigMap(), changes);
+        apply(Service.class, namespace, name, ResourceNames.headlessService(name), cluster.generateHeadlessService(),
                 changes);
-        apply(PodDisruptionBudget.class, cluster, ResourceNames.podDisruptionBudget(name),
+        apply(Service.class, namespace, name, ResourceNames.clientService(name), cluster.generateClientService(),
+                changes);
+        apply(StatefulSet.class, namespace, name, ResourceNames.statefulSet(name), cluster.generateStatefulSet(),
+                changes);
+        apply(NetworkPolicy.class, namespace, name, ResourceNames.networkPolicy(name), cluster.generateNetworkPolicy(),
+                changes);
+        apply(PodDisruptionBudget.class, namespace, name, ResourceNames.podDisruptionBudget(name),
                 cluster.generatePodDisruptionBudget(), changes);
         String resizeProblem = growClaims(cluster, changes);
 
@@ -141,9 +150,10 @@ public final class BrokerReconciler {
                 ? ReconcileResult.Outcome.READY : ReconcileResult.Outcome.PROGRESSING, ready.getReason(), message, changes);
     }
 
-    private <T extends HasMetadata> void apply(Class<T> type, BrokerCluster cluster, String objectName, T desired,
-            List<String> changes) {
-        ResourceApplier.Change change = applier.apply(type, cluster.namespace(), objectName, desired, cluster.name());
+    /** Brings one object of the Broker {@code namespace/broker} to {@code desired} (null: none), noting a change. */
+    private <T extends HasMetadata> void apply(Class<T> type, String namespace, String broker, String objectName,
+            T desired, List<String> changes) {
+        ResourceApplier.Change change = applier.apply(type, namespace, objectName, desired, broker);
         if (change != ResourceApplier.Change.UNCHANGED && change != ResourceApplier.Change.ABSENT) {
             changes.add(type.getSimpleName() + "/" + objectName + " " + change.name().toLowerCase());
         }
@@ -160,9 +170,7 @@ public final class BrokerReconciler {
                 new Owned(NetworkPolicy.class, ResourceNames.networkPolicy(name)),
                 new Owned(PodDisruptionBudget.class, ResourceNames.podDisruptionBudget(name)));
         for (Owned o : owned) {
-            if (applier.apply(o.type(), namespace, o.name(), null, name) == ResourceApplier.Change.DELETED) {
-                changes.add(o.type().getSimpleName() + "/" + o.name() + " deleted");
-            }
+            apply(o.type(), namespace, name, o.name(), null, changes);
         }
     }
 
@@ -177,15 +185,14 @@ public final class BrokerReconciler {
         Quantity wanted = new Quantity(cluster.spec().jetstream().storageSize());
         List<PersistentVolumeClaim> claims = client.persistentVolumeClaims().inNamespace(cluster.namespace())
                 .withLabels(Labels.selector(cluster.name())).list().getItems();
+        String prefix = ResourceNames.jetStreamClaimPrefix(cluster.name());
         List<String> problems = new ArrayList<>();
         for (PersistentVolumeClaim claim : claims) {
             String claimName = claim.getMetadata().getName();
-            if (!claimName.startsWith(ResourceNames.JETSTREAM_CLAIM + "-" + ResourceNames.statefulSet(cluster.name()) + "-")) {
+            if (!claimName.startsWith(prefix)) {
                 continue;
             }
-            Quantity has = claim.getSpec() == null || claim.getSpec().getResources() == null
-                    || claim.getSpec().getResources().getRequests() == null
-                    ? null : claim.getSpec().getResources().getRequests().get("storage");
+            Quantity has = StatefulSetPolicy.storageRequest(claim);
             if (has != null && has.compareTo(wanted) >= 0) {
                 continue;
             }
@@ -201,23 +208,8 @@ public final class BrokerReconciler {
         return problems.isEmpty() ? null : String.join("; ", problems);
     }
 
-    private Secret authSecret(Broker broker) {
-        BrokerSpec spec = broker.getSpec();
-        if (spec.auth() == null || spec.auth().secretRef() == null || spec.auth().secretRef().name() == null
-                || !SpecValidator.validate(broker).isEmpty()) {
-            return null;
-        }
-        return client.secrets().inNamespace(broker.getMetadata().getNamespace())
-                .withName(spec.auth().secretRef().name()).get();
-    }
-
-    private Secret tlsSecret(Broker broker) {
-        BrokerSpec spec = broker.getSpec();
-        if (!spec.tls().enabled() || spec.tls().secretName() == null || !SpecValidator.validate(broker).isEmpty()) {
-            return null;
-        }
-        return client.secrets().inNamespace(broker.getMetadata().getNamespace()).withName(spec.tls().secretName())
-                .get();
+    private Secret secret(String namespace, String name) {
+        return client.secrets().inNamespace(namespace).withName(name).get();
     }
 
     /** Writes the status through the status subresource when it changed; a conflict is left to the next run. */
@@ -255,25 +247,21 @@ public final class BrokerReconciler {
 
     /** Writes Ready=False/InvalidSpec on a Broker whose spec does not deserialize, through the untyped API. */
     private void reportUnreadable(String namespace, String name, String message) {
-        var resource = client.genericKubernetesResources(Broker.API_VERSION, Broker.KIND).inNamespace(namespace)
-                .withName(name);
-        GenericKubernetesResource raw = resource.get();
+        GenericKubernetesResource raw = client.genericKubernetesResources(Broker.API_VERSION, Broker.KIND)
+                .inNamespace(namespace).withName(name).get();
         if (raw == null) {
+            return;
+        }
+        if (raw.getAdditionalProperties().get("status") instanceof Map<?, ?> prev
+                && prev.get("conditions") instanceof List<?> conditions && !conditions.isEmpty()
+                && conditions.get(0) instanceof Map<?, ?> c && message.equals(c.get("message"))) {
             return;
         }
         Broker shell = new Broker();
         shell.setMetadata(raw.getMetadata());
         BrokerStatus status = BrokerStatusModel.failed(shell, InvalidBrokerException.INVALID_SPEC, message,
                 clock.instant());
-        Object previous = raw.getAdditionalProperties().get("status");
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, Object> next = client.getKubernetesSerialization().convertValue(status, java.util.Map.class);
-        if (previous instanceof java.util.Map<?, ?> prev && prev.get("conditions") instanceof List<?> conditions
-                && !conditions.isEmpty() && conditions.get(0) instanceof java.util.Map<?, ?> c
-                && message.equals(c.get("message"))) {
-            return;
-        }
-        raw.setAdditionalProperty("status", next);
+        raw.setAdditionalProperty("status", client.getKubernetesSerialization().convertValue(status, Map.class));
         client.resource(raw).updateStatus();
     }
 

@@ -7,13 +7,11 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.meshery.broker.operator.api.Broker;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * The one create-or-update-or-delete used for every kind the operator owns.
@@ -61,11 +59,13 @@ final class ResourceApplier {
         }
     }
 
-    private final KubernetesClient client;
-    private final KubernetesSerialization serialization;
-    private final Map<Class<?>, KindPolicy<?>> policies = Map.of(
+    private static final Map<Class<?>, KindPolicy<?>> POLICIES = Map.of(
             Service.class, new ServicePolicy(),
             StatefulSet.class, new StatefulSetPolicy());
+    private static final KindPolicy<HasMetadata> NO_POLICY = KindPolicy.none();
+
+    private final KubernetesClient client;
+    private final KubernetesSerialization serialization;
 
     ResourceApplier(KubernetesClient client) {
         this.client = client;
@@ -81,10 +81,7 @@ final class ResourceApplier {
     <T extends HasMetadata> Change apply(Class<T> type, String namespace, String name, T desired, String broker) {
         T current = client.resources(type).inNamespace(namespace).withName(name).get();
         if (desired == null) {
-            if (current == null) {
-                return Change.ABSENT;
-            }
-            if (!controlledBy(current, broker)) {
+            if (current == null || !controlledBy(current, broker)) {
                 return Change.ABSENT;
             }
             client.resource(current).delete();
@@ -103,11 +100,11 @@ final class ResourceApplier {
                     + broker + "; delete or rename it");
         }
         KindPolicy<T> policy = policy(type);
-        if (policy.recreateReason(current, desired) != null) {
+        String recreateReason = policy.recreateReason(current, desired);
+        if (recreateReason != null) {
             client.resource(current).withPropagationPolicy(policy.recreatePropagation()).delete();
             if (client.resources(type).inNamespace(namespace).withName(name).get() != null) {
-                throw new RetryLaterException(describe(current) + " is being replaced ("
-                        + policy.recreateReason(current, desired) + ")");
+                throw new RetryLaterException(describe(current) + " is being replaced (" + recreateReason + ")");
             }
             client.resource(desired).create();
             return Change.RECREATED;
@@ -122,23 +119,26 @@ final class ResourceApplier {
 
     @SuppressWarnings("unchecked")
     private <T extends HasMetadata> KindPolicy<T> policy(Class<T> type) {
-        KindPolicy<?> p = policies.get(type);
-        return p == null ? KindPolicy.none() : (KindPolicy<T>) p;
+        return (KindPolicy<T>) POLICIES.getOrDefault(type, NO_POLICY);
     }
 
     /** The object has a controller reference to the named Broker. */
     static boolean controlledBy(HasMetadata object, String broker) {
+        return broker.equals(controllingBroker(object));
+    }
+
+    /** Name of the Broker that controls the object (its controller reference), or null. */
+    static String controllingBroker(HasMetadata object) {
         if (object.getMetadata().getOwnerReferences() == null) {
-            return false;
+            return null;
         }
         for (OwnerReference ref : object.getMetadata().getOwnerReferences()) {
             if (Boolean.TRUE.equals(ref.getController()) && Broker.KIND.equals(ref.getKind())
-                    && ref.getApiVersion() != null && ref.getApiVersion().startsWith(Broker.GROUP + "/")
-                    && broker.equals(ref.getName())) {
-                return true;
+                    && ref.getApiVersion() != null && ref.getApiVersion().startsWith(Broker.GROUP + "/")) {
+                return ref.getName();
             }
         }
-        return false;
+        return null;
     }
 
     private <T extends HasMetadata> T withManagedAnnotations(T desired) {
@@ -162,9 +162,9 @@ final class ResourceApplier {
         Map<String, String> des = desired.getMetadata().getAnnotations() == null
                 ? Map.of() : desired.getMetadata().getAnnotations();
         Set<String> out = new LinkedHashSet<>();
-        for (String k : Arrays.stream(cur.get(MANAGED_ANNOTATIONS).split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).collect(Collectors.toList())) {
-            if (!des.containsKey(k) && cur.containsKey(k)) {
+        for (String listed : cur.get(MANAGED_ANNOTATIONS).split(",")) {
+            String k = listed.trim();
+            if (!k.isEmpty() && !des.containsKey(k) && cur.containsKey(k)) {
                 out.add(k);
             }
         }
@@ -202,24 +202,19 @@ final class ResourceApplier {
         var cur = current.getMetadata();
         meta.setResourceVersion(cur.getResourceVersion());
         meta.setFinalizers(cur.getFinalizers());
-        Map<String, String> labels = new LinkedHashMap<>();
-        if (cur.getLabels() != null) {
-            labels.putAll(cur.getLabels());
-        }
-        if (meta.getLabels() != null) {
-            labels.putAll(meta.getLabels());
-        }
-        meta.setLabels(labels.isEmpty() ? null : labels);
-        Map<String, String> annotations = new LinkedHashMap<>();
-        if (cur.getAnnotations() != null) {
-            annotations.putAll(cur.getAnnotations());
-        }
-        stale(current, desired).forEach(annotations::remove);
-        if (meta.getAnnotations() != null) {
-            annotations.putAll(meta.getAnnotations());
-        }
-        meta.setAnnotations(annotations.isEmpty() ? null : annotations);
+        meta.setLabels(overlay(cur.getLabels(), Set.of(), meta.getLabels()));
+        meta.setAnnotations(overlay(cur.getAnnotations(), stale(current, desired), meta.getAnnotations()));
         return out;
+    }
+
+    /** {@code base} without {@code dropped}, overwritten by {@code top}; null when that leaves nothing. */
+    private static Map<String, String> overlay(Map<String, String> base, Set<String> dropped, Map<String, String> top) {
+        Map<String, String> out = base == null ? new LinkedHashMap<>() : new LinkedHashMap<>(base);
+        out.keySet().removeAll(dropped);
+        if (top != null) {
+            out.putAll(top);
+        }
+        return out.isEmpty() ? null : out;
     }
 
     static String describe(HasMetadata o) {

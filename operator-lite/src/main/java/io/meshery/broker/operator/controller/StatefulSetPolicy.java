@@ -29,8 +29,8 @@ final class StatefulSetPolicy implements KindPolicy<StatefulSet> {
         Map<String, String> cur = current.getSpec().getTemplate().getMetadata().getAnnotations();
         var meta = desired.getSpec().getTemplate().getMetadata();
         cur.forEach((k, v) -> {
-            if (k.startsWith(KUBECTL_PREFIX) && (meta.getAnnotations() == null || !meta.getAnnotations().containsKey(k))) {
-                meta.getAnnotations().put(k, v);
+            if (k.startsWith(KUBECTL_PREFIX)) {
+                meta.getAnnotations().putIfAbsent(k, v);
             }
         });
         return desired;
@@ -64,6 +64,13 @@ final class StatefulSetPolicy implements KindPolicy<StatefulSet> {
         return DeletionPropagation.ORPHAN;
     }
 
+    /** The storage a claim (or claim template) asks for, or null. */
+    static Quantity storageRequest(PersistentVolumeClaim claim) {
+        var spec = claim.getSpec();
+        return spec == null || spec.getResources() == null || spec.getResources().getRequests() == null
+                ? null : spec.getResources().getRequests().get("storage");
+    }
+
     /** The parts of the claim templates the operator sets: name, access modes, class and size. */
     private static List<List<Object>> claims(List<PersistentVolumeClaim> templates) {
         List<List<Object>> out = new ArrayList<>();
@@ -72,8 +79,7 @@ final class StatefulSetPolicy implements KindPolicy<StatefulSet> {
         }
         for (PersistentVolumeClaim t : templates) {
             var spec = t.getSpec();
-            Quantity size = spec == null || spec.getResources() == null || spec.getResources().getRequests() == null
-                    ? null : spec.getResources().getRequests().get("storage");
+            Quantity size = storageRequest(t);
             List<Object> key = new ArrayList<>();
             key.add(t.getMetadata() == null ? null : t.getMetadata().getName());
             key.add(spec == null ? null : spec.getAccessModes());

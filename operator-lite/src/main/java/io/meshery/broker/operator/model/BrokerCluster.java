@@ -107,16 +107,15 @@ public final class BrokerCluster {
     private final BrokerSpec spec;
     private final OwnerReference owner;
     private final OperatorSettings settings;
-    private final String usersDigest;
     private final boolean tlsHasCa;
-    private final String tlsDigest;
     private final String natsConf;
     private final String configHash;
 
-    private BrokerCluster(Broker broker, OperatorSettings settings, String usersJson, Secret tlsSecret) {
+    private BrokerCluster(Broker broker, BrokerSpec spec, OperatorSettings settings, String usersJson,
+            Map<String, String> tls) {
         this.name = broker.getMetadata().getName();
         this.namespace = broker.getMetadata().getNamespace();
-        this.spec = broker.getSpec() == null ? BrokerSpec.empty() : broker.getSpec();
+        this.spec = spec;
         this.owner = new OwnerReferenceBuilder()
                 .withApiVersion(Broker.API_VERSION)
                 .withKind(Broker.KIND)
@@ -126,11 +125,10 @@ public final class BrokerCluster {
                 .withBlockOwnerDeletion(true)
                 .build();
         this.settings = settings;
-        this.usersDigest = usersJson == null ? "" : digest(usersJson);
-        Map<String, String> tls = tlsSecret == null ? Map.of() : decoded(tlsSecret);
         this.tlsHasCa = tls.containsKey(CA_CRT);
-        this.tlsDigest = tls.isEmpty() ? "" : digest(new TreeMap<>(tls).toString());
         this.natsConf = renderNatsConf();
+        String usersDigest = usersJson == null ? "" : digest(usersJson);
+        String tlsDigest = tls.isEmpty() ? "" : digest(new TreeMap<>(tls).toString());
         this.configHash = digest(natsConf + "\u0000" + usersDigest + "\u0000" + tlsDigest);
     }
 
@@ -150,6 +148,7 @@ public final class BrokerCluster {
         BrokerSpec spec = broker.getSpec() == null ? BrokerSpec.empty() : broker.getSpec();
         String ns = broker.getMetadata().getNamespace();
         String usersJson = null;
+        Map<String, String> tls = Map.of();
         if (spec.auth() != null) {
             String secretName = spec.auth().secretRef().name();
             String key = spec.auth().secretRef().key();
@@ -170,21 +169,21 @@ public final class BrokerCluster {
                 throw new InvalidBrokerException(InvalidBrokerException.SECRET_NOT_FOUND,
                         List.of("TLS Secret " + ns + "/" + secretName + " not found"));
             }
-            Map<String, String> data = decoded(tlsSecret);
+            tls = decoded(tlsSecret);
             List<String> missing = new ArrayList<>();
             for (String k : List.of(TLS_CRT, TLS_KEY)) {
-                if (!data.containsKey(k)) {
+                if (!tls.containsKey(k)) {
                     missing.add("TLS Secret " + ns + "/" + secretName + " has no " + k);
                 }
             }
-            if (spec.tls().verify() && !data.containsKey(CA_CRT)) {
+            if (spec.tls().verify() && !tls.containsKey(CA_CRT)) {
                 missing.add("TLS Secret " + ns + "/" + secretName + " has no ca.crt, needed by tls.verify");
             }
             if (!missing.isEmpty()) {
                 throw new InvalidBrokerException(InvalidBrokerException.SECRET_INVALID, missing);
             }
         }
-        return new BrokerCluster(broker, settings, usersJson, spec.tls().enabled() ? tlsSecret : null);
+        return new BrokerCluster(broker, spec, settings, usersJson, tls);
     }
 
     public String name() {
@@ -297,14 +296,21 @@ public final class BrokerCluster {
                 .build();
     }
 
+    /** Name to number of the ports the broker listens on: client and monitor, with clustering also the cluster's. */
+    private Map<String, Integer> ports(boolean withClusterPorts) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put(Ports.CLIENT_NAME, Ports.CLIENT);
+        ports.put(Ports.MONITOR_NAME, Ports.MONITOR);
+        if (withClusterPorts && spec.clustering().enabled()) {
+            ports.put(Ports.CLUSTER_NAME, Ports.CLUSTER);
+            ports.put(Ports.MANAGEMENT_NAME, Ports.MANAGEMENT);
+        }
+        return ports;
+    }
+
     private List<ServicePort> servicePorts(boolean withClusterPorts) {
         List<ServicePort> ports = new ArrayList<>();
-        ports.add(servicePort(Ports.CLIENT_NAME, Ports.CLIENT));
-        ports.add(servicePort(Ports.MONITOR_NAME, Ports.MONITOR));
-        if (withClusterPorts && spec.clustering().enabled()) {
-            ports.add(servicePort(Ports.CLUSTER_NAME, Ports.CLUSTER));
-            ports.add(servicePort(Ports.MANAGEMENT_NAME, Ports.MANAGEMENT));
-        }
+        ports(withClusterPorts).forEach((portName, port) -> ports.add(servicePort(portName, port)));
         return ports;
     }
 
@@ -488,12 +494,7 @@ public final class BrokerCluster {
 
     private List<ContainerPort> containerPorts() {
         List<ContainerPort> ports = new ArrayList<>();
-        ports.add(containerPort(Ports.CLIENT_NAME, Ports.CLIENT));
-        ports.add(containerPort(Ports.MONITOR_NAME, Ports.MONITOR));
-        if (spec.clustering().enabled()) {
-            ports.add(containerPort(Ports.CLUSTER_NAME, Ports.CLUSTER));
-            ports.add(containerPort(Ports.MANAGEMENT_NAME, Ports.MANAGEMENT));
-        }
+        ports(true).forEach((portName, port) -> ports.add(containerPort(portName, port)));
         return ports;
     }
 

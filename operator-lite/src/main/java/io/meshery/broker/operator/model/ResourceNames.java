@@ -41,8 +41,9 @@ public final class ResourceNames {
         return statefulSet(broker) + "-" + ordinal;
     }
 
-    public static String jetStreamClaim(String broker, int ordinal) {
-        return JETSTREAM_CLAIM + "-" + pod(broker, ordinal);
+    /** What the names of the StatefulSet's JetStream claims start with: {@code jetstream-<name>-}. */
+    public static String jetStreamClaimPrefix(String broker) {
+        return JETSTREAM_CLAIM + "-" + statefulSet(broker) + "-";
     }
 
     /** Stable DNS name of one pod through the headless Service. */

@@ -14,12 +14,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -47,12 +50,19 @@ class BrokerReconcilerTest {
     static final String NAME = "meshery-broker";
     static final OperatorSettings SETTINGS = OperatorSettings.defaults().withNodePortHost("203.0.113.9");
 
+    static final String START = "2026-01-15T10:30:00Z";
+
     static BrokerReconciler reconciler() {
-        return new BrokerReconciler(client, SETTINGS, Clock.fixed(Instant.parse("2026-01-15T10:30:00Z"), ZoneOffset.UTC));
+        return new BrokerReconciler(client, SETTINGS, Clock.fixed(Instant.parse(START), ZoneOffset.UTC));
     }
 
     static ReconcileResult reconcile(String ns) {
-        return reconciler().reconcile(ns, NAME);
+        return reconcileAt(ns, START);
+    }
+
+    /** Reconciles with the clock at the instant {@code at}. */
+    static ReconcileResult reconcileAt(String ns, String at) {
+        return new BrokerReconciler(client, SETTINGS, Clock.fixed(Instant.parse(at), ZoneOffset.UTC)).reconcile(ns, NAME);
     }
 
     @BeforeAll
@@ -72,9 +82,35 @@ class BrokerReconcilerTest {
         return client.configMaps().inNamespace(ns).withName(NAME + "-config").get();
     }
 
+    static String natsConf(String ns) {
+        return configMap(ns).getData().get("nats.conf");
+    }
+
+    static BrokerStatus status(String ns) {
+        return broker(client, ns, NAME).getStatus();
+    }
+
+    /** Plays the cloud provider: the client Service's load balancer got this address. */
+    static void setLoadBalancerIngress(String ns, LoadBalancerIngress ingress) {
+        Service svc = service(ns, NAME);
+        svc.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().withIngress(ingress).endLoadBalancer().build());
+        client.resource(svc).updateStatus();
+    }
+
+    /** Creates the Broker with this spec and reconciles it once. */
+    static ReconcileResult deploy(String ns, String spec) {
+        createBroker(client, ns, NAME, spec);
+        return reconcile(ns);
+    }
+
+    /** Replaces the Broker's spec and reconciles it once. */
+    static ReconcileResult respec(String ns, String spec) {
+        setSpec(client, ns, NAME, spec);
+        return reconcile(ns);
+    }
+
     static Condition ready(String ns) {
-        BrokerStatus s = broker(client, ns, NAME).getStatus();
-        return s.conditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
+        return status(ns).conditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
     }
 
     static String configHash(String ns) {
@@ -105,17 +141,15 @@ class BrokerReconcilerTest {
         assertEquals("False", c.getStatus());
         assertEquals("Reconciling", c.getReason());
         assertEquals(b.getMetadata().getGeneration(), c.getObservedGeneration());
-        assertEquals("meshery-broker.create.svc.cluster.local:4222", broker(client, ns, NAME).getStatus().endpoint()
-                .internal());
+        assertEquals("meshery-broker.create.svc.cluster.local:4222", status(ns).endpoint().internal());
     }
 
     @Test
     void reconcileIsIdempotent() {
         String ns = "idempotent";
-        createBroker(client, ns, NAME, "size: 3\nclustering: {enabled: true}\njetstream: {enabled: true}\n"
+        deploy(ns, "size: 3\nclustering: {enabled: true}\njetstream: {enabled: true}\n"
                 + "networkPolicy: {enabled: true}\npodDisruptionBudget: {enabled: true}\n"
                 + "service: {annotations: {a: b}}\n");
-        reconcile(ns);
         Map<String, String> versions = versions(ns);
         String brokerVersion = broker(client, ns, NAME).getMetadata().getResourceVersion();
         for (int i = 0; i < 3; i++) {
@@ -141,26 +175,22 @@ class BrokerReconcilerTest {
     @Test
     void scalesUpAndDown() {
         String ns = "scale";
-        createBroker(client, ns, NAME, "size: 1\nclustering: {enabled: true}\n");
-        reconcile(ns);
+        deploy(ns, "size: 1\nclustering: {enabled: true}\n");
         String hash1 = configHash(ns);
-        setSpec(client, ns, NAME, "size: 3\nclustering: {enabled: true}\n");
-        ReconcileResult r = reconcile(ns);
+        ReconcileResult r = respec(ns, "size: 3\nclustering: {enabled: true}\n");
         assertTrue(r.changes().contains("StatefulSet/meshery-broker updated"), r.changes().toString());
         assertEquals(3, sts(ns).getSpec().getReplicas());
-        assertTrue(configMap(ns).getData().get("nats.conf").contains("meshery-broker-2.meshery-broker-headless"));
+        assertTrue(natsConf(ns).contains("meshery-broker-2.meshery-broker-headless"));
         assertNotEquals(hash1, configHash(ns), "new seed members roll the pods");
-        setSpec(client, ns, NAME, "size: 1\nclustering: {enabled: true}\n");
-        reconcile(ns);
+        respec(ns, "size: 1\nclustering: {enabled: true}\n");
         assertEquals(1, sts(ns).getSpec().getReplicas());
-        assertFalse(configMap(ns).getData().get("nats.conf").contains("meshery-broker-1."));
+        assertFalse(natsConf(ns).contains("meshery-broker-1."));
     }
 
     @Test
     void changesServiceTypeKeepingAllocatedAddressesAndPorts() {
         String ns = "svctype";
-        createBroker(client, ns, NAME, "service: {type: LoadBalancer}\n");
-        reconcile(ns);
+        deploy(ns, "service: {type: LoadBalancer}\n");
         // the API server allocates the cluster IP and node ports
         client.services().inNamespace(ns).withName(NAME).edit(s -> new ServiceBuilder(s).editSpec()
                 .withClusterIP("10.96.0.10").withClusterIPs("10.96.0.10")
@@ -173,28 +203,25 @@ class BrokerReconcilerTest {
         assertEquals("NodePort", np.getSpec().getType());
         assertEquals("10.96.0.10", np.getSpec().getClusterIP());
         assertEquals(31222, np.getSpec().getPorts().get(0).getNodePort(), "node port kept");
-        assertEquals("203.0.113.9:31222", broker(client, ns, NAME).getStatus().endpoint().external());
+        assertEquals("203.0.113.9:31222", status(ns).endpoint().external());
 
-        setSpec(client, ns, NAME, "service: {type: ClusterIP}\n");
-        reconcile(ns);
+        respec(ns, "service: {type: ClusterIP}\n");
         Service cip = service(ns, NAME);
         assertEquals("ClusterIP", cip.getSpec().getType());
         assertNull(cip.getSpec().getPorts().get(0).getNodePort(), "no node ports on a ClusterIP Service");
         assertEquals("10.96.0.10", cip.getSpec().getClusterIP());
-        assertNull(broker(client, ns, NAME).getStatus().endpoint().external());
+        assertNull(status(ns).endpoint().external());
     }
 
     @Test
     void serviceAnnotationsFollowTheSpecAndForeignOnesStay() {
         String ns = "annotations";
-        createBroker(client, ns, NAME, "service: {annotations: {a: '1', b: '2'}}\n");
-        reconcile(ns);
+        deploy(ns, "service: {annotations: {a: '1', b: '2'}}\n");
         client.services().inNamespace(ns).withName(NAME).edit(s -> {
             s.getMetadata().getAnnotations().put("cloud.example/added", "x");
             return s;
         });
-        setSpec(client, ns, NAME, "service: {annotations: {a: '1'}}\n");
-        reconcile(ns);
+        respec(ns, "service: {annotations: {a: '1'}}\n");
         Map<String, String> annotations = service(ns, NAME).getMetadata().getAnnotations();
         assertEquals("1", annotations.get("a"));
         assertFalse(annotations.containsKey("b"), "removed from the spec, removed from the Service");
@@ -204,23 +231,20 @@ class BrokerReconcilerTest {
     @Test
     void storageChangesRecreateTheStatefulSetAndGrowClaims() {
         String ns = "storage";
-        createBroker(client, ns, NAME, "size: 1\n");
-        reconcile(ns);
+        deploy(ns, "size: 1\n");
         String uid = sts(ns).getMetadata().getUid();
-        setSpec(client, ns, NAME, "size: 1\njetstream: {enabled: true, storageSize: 10Gi}\n");
-        ReconcileResult r = reconcile(ns);
+        ReconcileResult r = respec(ns, "size: 1\njetstream: {enabled: true, storageSize: 10Gi}\n");
         assertTrue(r.changes().contains("StatefulSet/meshery-broker recreated"), r.changes().toString());
         assertNotEquals(uid, sts(ns).getMetadata().getUid());
         assertEquals(new Quantity("10Gi"), sts(ns).getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources()
                 .getRequests().get("storage"));
-        assertTrue(configMap(ns).getData().get("nats.conf").contains("max_file_store: 10737418240"));
+        assertTrue(natsConf(ns).contains("max_file_store: 10737418240"));
         // the StatefulSet controller made the pod's claim from the template
         client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("jetstream-meshery-broker-0")
                 .withNamespace(ns).withLabels(Labels.of(NAME)).endMetadata().withNewSpec()
                 .withNewResources().withRequests(Map.of("storage", new Quantity("10Gi"))).endResources().endSpec().build())
                 .create();
-        setSpec(client, ns, NAME, "size: 1\njetstream: {enabled: true, storageSize: 20Gi}\n");
-        r = reconcile(ns);
+        r = respec(ns, "size: 1\njetstream: {enabled: true, storageSize: 20Gi}\n");
         assertTrue(r.changes().contains("StatefulSet/meshery-broker recreated"), r.changes().toString());
         assertTrue(r.changes().contains("PersistentVolumeClaim/jetstream-meshery-broker-0 resized"), r.changes().toString());
         assertEquals(new Quantity("20Gi"), client.persistentVolumeClaims().inNamespace(ns)
@@ -231,16 +255,14 @@ class BrokerReconcilerTest {
     @Test
     void authIsAddedChangedAndRemoved() {
         String ns = "auth";
-        createBroker(client, ns, NAME, "size: 1\n");
-        reconcile(ns);
+        deploy(ns, "size: 1\n");
         String noAuth = configHash(ns);
         client.resource(secret(ns, "meshery-broker-auth", "users.json",
                 "{\"users\":[{\"user\":\"meshery\",\"password\":\"one\"}]}")).create();
-        setSpec(client, ns, NAME, "auth: {secretRef: {name: meshery-broker-auth}}\n");
-        ReconcileResult r = reconcile(ns);
+        ReconcileResult r = respec(ns, "auth: {secretRef: {name: meshery-broker-auth}}\n");
         assertEquals(List.of("ConfigMap/meshery-broker-config updated", "StatefulSet/meshery-broker updated"),
                 r.changes());
-        assertTrue(configMap(ns).getData().get("nats.conf").contains("users_file: \"/etc/meshery-broker/users.json\""));
+        assertTrue(natsConf(ns).contains("users_file: \"/etc/meshery-broker/users.json\""));
         assertTrue(sts(ns).getSpec().getTemplate().getSpec().getVolumes().get(0).getProjected().getSources().stream()
                 .anyMatch(v -> v.getSecret() != null && v.getSecret().getName().equals("meshery-broker-auth")),
                 "the user's Secret is mounted");
@@ -257,8 +279,7 @@ class BrokerReconcilerTest {
         assertEquals(List.of("StatefulSet/meshery-broker updated"), r.changes());
         assertNotEquals(withAuth, configHash(ns), "a new password rolls the pods");
 
-        setSpec(client, ns, NAME, "size: 1\n");
-        r = reconcile(ns);
+        r = respec(ns, "size: 1\n");
         assertEquals(List.of("ConfigMap/meshery-broker-config updated", "StatefulSet/meshery-broker updated"),
                 r.changes());
         assertEquals(noAuth, configHash(ns));
@@ -270,9 +291,8 @@ class BrokerReconcilerTest {
     @Test
     void repairsDrift() {
         String ns = "drift";
-        createBroker(client, ns, NAME, "size: 2\n");
-        reconcile(ns);
-        String conf = configMap(ns).getData().get("nats.conf");
+        deploy(ns, "size: 2\n");
+        String conf = natsConf(ns);
 
         client.services().inNamespace(ns).withName(NAME).delete();
         client.configMaps().inNamespace(ns).withName(NAME + "-config").edit(c -> {
@@ -290,7 +310,7 @@ class BrokerReconcilerTest {
         ReconcileResult r = reconcile(ns);
         assertEquals(List.of("ConfigMap/meshery-broker-config updated", "Service/meshery-broker-headless updated",
                 "Service/meshery-broker created", "StatefulSet/meshery-broker updated"), r.changes());
-        assertEquals(conf, configMap(ns).getData().get("nats.conf"));
+        assertEquals(conf, natsConf(ns));
         assertEquals(2, sts(ns).getSpec().getReplicas());
         assertEquals(4222, service(ns, NAME + "-headless").getSpec().getPorts().get(0).getPort());
         assertNotNull(service(ns, NAME));
@@ -322,107 +342,85 @@ class BrokerReconcilerTest {
     @Test
     void statusEndpointsForEveryServiceType() {
         String ns = "endpoints";
-        createBroker(client, ns, NAME, "service: {type: LoadBalancer}\n");
-        reconcile(ns);
-        BrokerStatus s = broker(client, ns, NAME).getStatus();
+        deploy(ns, "service: {type: LoadBalancer}\n");
+        BrokerStatus s = status(ns);
         assertEquals("meshery-broker.endpoints.svc.cluster.local:4222", s.endpoint().internal());
         assertNull(s.endpoint().external(), "load balancer pending");
 
-        Service svc = service(ns, NAME);
-        svc.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer().addNewIngress()
-                .withIp("34.123.45.67").endIngress().endLoadBalancer().build());
-        client.resource(svc).updateStatus();
+        setLoadBalancerIngress(ns, new LoadBalancerIngressBuilder().withIp("34.123.45.67").build());
         reconcile(ns);
-        assertEquals("34.123.45.67:4222", broker(client, ns, NAME).getStatus().endpoint().external());
+        assertEquals("34.123.45.67:4222", status(ns).endpoint().external());
 
-        svc = service(ns, NAME);
-        svc.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer().addNewIngress()
-                .withHostname("lb.example.com").endIngress().endLoadBalancer().build());
-        client.resource(svc).updateStatus();
+        setLoadBalancerIngress(ns, new LoadBalancerIngressBuilder().withHostname("lb.example.com").build());
         reconcile(ns);
-        assertEquals("lb.example.com:4222", broker(client, ns, NAME).getStatus().endpoint().external());
+        assertEquals("lb.example.com:4222", status(ns).endpoint().external());
 
-        setSpec(client, ns, NAME, "service: {type: LoadBalancer, externalEndpointOverride: broker.example.com}\n");
-        reconcile(ns);
-        assertEquals("broker.example.com:4222", broker(client, ns, NAME).getStatus().endpoint().external());
+        respec(ns, "service: {type: LoadBalancer, externalEndpointOverride: broker.example.com}\n");
+        assertEquals("broker.example.com:4222", status(ns).endpoint().external());
 
-        setSpec(client, ns, NAME, "service: {type: ClusterIP}\n");
-        reconcile(ns);
-        assertNull(broker(client, ns, NAME).getStatus().endpoint().external());
-        assertEquals("meshery-broker.endpoints.svc.cluster.local:4222",
-                broker(client, ns, NAME).getStatus().endpoint().internal());
+        respec(ns, "service: {type: ClusterIP}\n");
+        assertNull(status(ns).endpoint().external());
+        assertEquals("meshery-broker.endpoints.svc.cluster.local:4222", status(ns).endpoint().internal());
 
-        setSpec(client, ns, NAME, "service: {type: NodePort}\n");
-        reconcile(ns);
+        respec(ns, "service: {type: NodePort}\n");
         client.services().inNamespace(ns).withName(NAME).edit(x -> new ServiceBuilder(x).editSpec()
                 .editMatchingPort(p -> p.getName().equals("client")).withNodePort(30422).endPort().endSpec().build());
         reconcile(ns);
-        assertEquals("203.0.113.9:30422", broker(client, ns, NAME).getStatus().endpoint().external());
+        assertEquals("203.0.113.9:30422", status(ns).endpoint().external());
     }
 
     @Test
     void conditionsMoveAsReadyReplicasChange() {
         String ns = "conditions";
         createBroker(client, ns, NAME, "size: 3\nclustering: {enabled: true}\n");
-        Clock[] clock = {Clock.fixed(Instant.parse("2026-01-15T10:30:00Z"), ZoneOffset.UTC)};
-        java.util.function.Supplier<ReconcileResult> run = () -> new BrokerReconciler(client, SETTINGS, clock[0])
-                .reconcile(ns, NAME);
-        assertEquals(ReconcileResult.Outcome.PROGRESSING, run.get().outcome());
+        assertEquals(ReconcileResult.Outcome.PROGRESSING, reconcileAt(ns, "2026-01-15T10:30:00Z").outcome());
         assertEquals("Reconciling", ready(ns).getReason());
 
         setStatefulSetStatus(client, ns, NAME, 3, 2);
-        clock[0] = Clock.fixed(Instant.parse("2026-01-15T10:31:00Z"), ZoneOffset.UTC);
-        run.get();
+        reconcileAt(ns, "2026-01-15T10:31:00Z");
         assertEquals("HealthCheckFailed", ready(ns).getReason());
         assertEquals("2 of 3 replicas ready", ready(ns).getMessage());
         assertEquals("2026-01-15T10:30:00Z", ready(ns).getLastTransitionTime());
-        assertEquals(2, broker(client, ns, NAME).getStatus().readyReplicas());
+        assertEquals(2, status(ns).readyReplicas());
 
         setStatefulSetStatus(client, ns, NAME, 3, 3);
-        clock[0] = Clock.fixed(Instant.parse("2026-01-15T10:32:00Z"), ZoneOffset.UTC);
-        assertEquals(ReconcileResult.Outcome.READY, run.get().outcome());
+        assertEquals(ReconcileResult.Outcome.READY, reconcileAt(ns, "2026-01-15T10:32:00Z").outcome());
         assertEquals("True", ready(ns).getStatus());
         assertEquals("BrokerDeployed", ready(ns).getReason());
         assertEquals("2026-01-15T10:32:00Z", ready(ns).getLastTransitionTime());
-        assertEquals(3, broker(client, ns, NAME).getStatus().readyReplicas());
+        assertEquals(3, status(ns).readyReplicas());
 
         setStatefulSetStatus(client, ns, NAME, 3, 1);
-        clock[0] = Clock.fixed(Instant.parse("2026-01-15T10:33:00Z"), ZoneOffset.UTC);
-        run.get();
+        reconcileAt(ns, "2026-01-15T10:33:00Z");
         assertEquals("False", ready(ns).getStatus());
         assertEquals("1 of 3 replicas ready", ready(ns).getMessage());
         assertEquals("2026-01-15T10:33:00Z", ready(ns).getLastTransitionTime());
         Broker b = setSpec(client, ns, NAME, "size: 3\nclustering: {enabled: true}\nconfig: {debug: true}\n");
-        run.get();
+        reconcileAt(ns, "2026-01-15T10:33:00Z");
         assertEquals(b.getMetadata().getGeneration(), ready(ns).getObservedGeneration());
-        assertEquals(b.getMetadata().getGeneration(), broker(client, ns, NAME).getStatus().observedGeneration());
+        assertEquals(b.getMetadata().getGeneration(), status(ns).observedGeneration());
     }
 
     @Test
     void invalidSpecsAreReportedAndChangeNothing() {
         String ns = "invalid";
-        createBroker(client, ns, NAME, "size: 1\n");
-        reconcile(ns);
+        deploy(ns, "size: 1\n");
         String version = sts(ns).getMetadata().getResourceVersion();
-        setSpec(client, ns, NAME, "size: 0\n");
-        ReconcileResult r = reconcile(ns);
+        ReconcileResult r = respec(ns, "size: 0\n");
         assertEquals(ReconcileResult.Outcome.INVALID, r.outcome());
         assertEquals("InvalidSpec", ready(ns).getReason());
         assertTrue(ready(ns).getMessage().contains("spec.size"));
         assertEquals(version, sts(ns).getMetadata().getResourceVersion(), "deployed objects untouched");
 
-        setSpec(client, ns, NAME, "tls: {enabled: true, secretName: missing-tls}\n");
-        r = reconcile(ns);
+        r = respec(ns, "tls: {enabled: true, secretName: missing-tls}\n");
         assertEquals(ReconcileResult.Outcome.FAILED, r.outcome());
         assertEquals("SecretNotFound", ready(ns).getReason());
 
         client.resource(secret(ns, "bad-auth", "users.json", "{\"users\": \"everyone\"}")).create();
-        setSpec(client, ns, NAME, "auth: {secretRef: {name: bad-auth}}\n");
-        reconcile(ns);
+        respec(ns, "auth: {secretRef: {name: bad-auth}}\n");
         assertEquals("SecretInvalid", ready(ns).getReason());
 
-        setSpec(client, ns, NAME, "size: 1\n");
-        reconcile(ns);
+        respec(ns, "size: 1\n");
         assertEquals("Reconciling", ready(ns).getReason(), "fixed spec recovers");
     }
 
@@ -455,14 +453,12 @@ class BrokerReconcilerTest {
     @Test
     void optionalObjectsFollowTheirSwitches() {
         String ns = "optional";
-        createBroker(client, ns, NAME, "size: 3\nnetworkPolicy: {enabled: true}\npodDisruptionBudget: {enabled: true}\n");
-        reconcile(ns);
+        deploy(ns, "size: 3\nnetworkPolicy: {enabled: true}\npodDisruptionBudget: {enabled: true}\n");
         NetworkPolicy np = client.network().networkPolicies().inNamespace(ns).withName(NAME).get();
         assertEquals(Labels.selector(NAME), np.getSpec().getPodSelector().getMatchLabels());
         PodDisruptionBudget pdb = client.policy().v1().podDisruptionBudget().inNamespace(ns).withName(NAME).get();
         assertEquals(1, pdb.getSpec().getMaxUnavailable().getIntVal());
-        setSpec(client, ns, NAME, "size: 3\n");
-        ReconcileResult r = reconcile(ns);
+        ReconcileResult r = respec(ns, "size: 3\n");
         assertTrue(r.changes().containsAll(List.of("NetworkPolicy/meshery-broker deleted",
                 "PodDisruptionBudget/meshery-broker deleted")), r.changes().toString());
     }

@@ -33,20 +33,12 @@ final class MockCluster {
 
     /** Changes the spec as kubectl would, retrying when a concurrent status write wins (409). */
     static Broker setSpec(KubernetesClient client, String namespace, String name, String specYaml) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return client.resources(Broker.class).inNamespace(namespace).withName(name).edit(b -> {
-                    b.setSpec(spec(specYaml));
-                    b.getMetadata().setGeneration(b.getMetadata().getGeneration() == null ? 2
-                            : b.getMetadata().getGeneration() + 1);
-                    return b;
-                });
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 10) {
-                    throw e;
-                }
-            }
-        }
+        return retryOnConflict(() -> client.resources(Broker.class).inNamespace(namespace).withName(name).edit(b -> {
+            b.setSpec(spec(specYaml));
+            b.getMetadata().setGeneration(b.getMetadata().getGeneration() == null ? 2
+                    : b.getMetadata().getGeneration() + 1);
+            return b;
+        }));
     }
 
     /** Writes a Broker the typed model cannot read, as kubectl could if the CRD had no schema. */
