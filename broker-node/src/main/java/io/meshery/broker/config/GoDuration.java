@@ -76,39 +76,62 @@ public final class GoDuration {
         return Duration.ofNanos(negative ? -whole : whole);
     }
 
-    /** {@code d} as Go prints a duration: {@code 0s}, {@code 500ms}, {@code 1.5s}, {@code 2m0s}, {@code 1h30m0s}. */
-    static String format(Duration d) {
-        if (d.isNegative()) {
-            return "-" + format(d.negated());
-        }
-        if (d.isZero()) {
+    /**
+     * {@code d} as Go's {@code time.Duration.String()} prints it: {@code 0s}, {@code 250ns}, {@code 1.5µs},
+     * {@code 500ms}, {@code 1.5s}, {@code 2m0s}, {@code 1h30m0s}. Used for messages and by monitoring.
+     */
+    public static String format(Duration d) {
+        long ns = d.toNanos();
+        if (ns == 0) {
             return "0s";
         }
-        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
-            long n = d.toNanos();
-            if (n < 1_000) {
-                return n + "ns";
-            }
-            if (n < 1_000_000) {
-                return decimal(n, 1_000) + "\u00b5s";
-            }
-            return decimal(n, 1_000_000) + "ms";
+        StringBuilder b = new StringBuilder(24);
+        if (ns < 0) {
+            b.append('-');
+            ns = -ns;
         }
-        StringBuilder sb = new StringBuilder();
-        long hours = d.toHours();
-        int minutes = d.toMinutesPart();
+        if (ns < 1_000L) {
+            return b.append(ns).append("ns").toString();
+        }
+        if (ns < 1_000_000L) {
+            b.append(ns / 1_000L);
+            appendFraction(b, ns % 1_000L, 3);
+            return b.append("\u00b5s").toString();
+        }
+        if (ns < 1_000_000_000L) {
+            b.append(ns / 1_000_000L);
+            appendFraction(b, ns % 1_000_000L, 6);
+            return b.append("ms").toString();
+        }
+        long secs = ns / 1_000_000_000L;
+        long hours = secs / 3600;
+        long minutes = secs / 60 % 60;
         if (hours > 0) {
-            sb.append(hours).append('h');
+            b.append(hours).append('h');
         }
         if (hours > 0 || minutes > 0) {
-            sb.append(minutes).append('m');
+            b.append(minutes).append('m');
         }
-        long secondNanos = d.toSecondsPart() * 1_000_000_000L + d.toNanosPart();
-        return sb.append(decimal(secondNanos, 1_000_000_000L)).append('s').toString();
+        b.append(secs % 60);
+        appendFraction(b, ns % 1_000_000_000L, 9);
+        return b.append('s').toString();
     }
 
-    private static String decimal(long value, long unit) {
-        return BigDecimal.valueOf(value).divide(BigDecimal.valueOf(unit)).stripTrailingZeros().toPlainString();
+    /** Appends {@code .fraction} with {@code digits} places, trailing zeros dropped; nothing when zero. */
+    private static void appendFraction(StringBuilder b, long fraction, int digits) {
+        if (fraction == 0) {
+            return;
+        }
+        String s = Long.toString(fraction);
+        int end = s.length();
+        while (s.charAt(end - 1) == '0') {
+            end--;
+        }
+        b.append('.');
+        for (int i = s.length(); i < digits; i++) {
+            b.append('0');
+        }
+        b.append(s, 0, end);
     }
 
     private static IllegalArgumentException invalid(String text) {

@@ -28,8 +28,8 @@ public final class LogSetup {
         }
     }
 
-    /** Kept equal to {@code ProtocolTrace.LOGGER}; logging does not depend on the server package. */
-    static final String TRACE_LOGGER = "io.meshery.broker.trace";
+    /** The logger protocol lines go to; {@code trace}/{@code -V} turns it on independently of {@code debug}. */
+    public static final String TRACE_LOGGER = "io.meshery.broker.trace";
 
     private static volatile Settings current;
 

@@ -22,8 +22,6 @@ import java.util.List;
  */
 final class Connz {
 
-    static final int DEFAULT_LIMIT = 1024;
-
     /**
      * The orders nats-server offers. Only {@code cid} and {@code start} (the same order, as ids grow with
      * time) and {@code uptime} and {@code reason} are ascending; the others put the largest first. Ties
@@ -79,15 +77,15 @@ final class Connz {
         static Options from(Params p) {
             boolean auth = p.bool("auth");
             Params.Subs subs = p.subs();
-            int offset = Math.max(0, p.integer("offset", 0));
-            int limit = p.integer("limit", DEFAULT_LIMIT);
+            int offset = p.offset();
+            int limit = p.limit();
             long cid = p.uint64("cid");
             Params.State state = p.state();
             SortKey sort = SortKey.parse(p.string("sort"));
             if ((sort == SortKey.STOP || sort == SortKey.REASON) && state != Params.State.CLOSED) {
                 throw new Params.BadRequest("sort by " + sort.key + " only valid on closed connections");
             }
-            return new Options(sort, subs, auth, offset, limit <= 0 ? DEFAULT_LIMIT : limit, cid, state);
+            return new Options(sort, subs, auth, offset, limit, cid, state);
         }
     }
 
@@ -186,8 +184,7 @@ final class Connz {
                 ArrayNode details = n.putArray("subscriptions_list_detail");
                 for (ConnectionInfo.Sub s : c.subscriptions()) {
                     // nats-server 2.9 names the account only for closed connections; we follow it.
-                    details.add(Subsz.detail(c.isClosed(), s.subject(), s.queue(), s.sid(), s.msgs(), s.max(),
-                        c.cid()));
+                    details.add(Subsz.detail(c.isClosed(), s, c.cid()));
                 }
             }
         }

@@ -1,5 +1,7 @@
 package io.meshery.broker.monitor;
 
+import io.meshery.broker.config.GoDuration;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -7,8 +9,8 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * Times and durations written the way nats-server's monitoring writes them, so that tools built for it
- * read ours: timestamps in RFC 3339 with nanoseconds and no trailing zeros, durations as Go prints them
- * ({@code 1m30.5s}, {@code 880µs}), uptimes as whole seconds with days and years ({@code 2d3h0m5s}).
+ * read ours: timestamps in RFC 3339 with nanoseconds and no trailing zeros, round trips as Go prints
+ * durations ({@link GoDuration#format}), uptimes as whole seconds with days and years ({@code 2d3h0m5s}).
  */
 final class GoFormat {
 
@@ -20,47 +22,12 @@ final class GoFormat {
 
     /** {@code 2026-11-26T01:24:46.678073084Z}: UTC, fraction without trailing zeros, none when zero. */
     static String time(Instant t) {
-        StringBuilder b = new StringBuilder(32).append(SECONDS.format(t));
-        appendFraction(b, t.getNano(), 9);
-        return b.append('Z').toString();
-    }
-
-    /** Go's {@code time.Duration.String()}: {@code 0s}, {@code 250ns}, {@code 1.5µs}, {@code 12ms}, {@code 2h0m1.25s}. */
-    static String duration(Duration d) {
-        long ns = d.toNanos();
-        if (ns == 0) {
-            return "0s";
+        String seconds = SECONDS.format(t);
+        if (t.getNano() == 0) {
+            return seconds + 'Z';
         }
-        StringBuilder b = new StringBuilder(24);
-        if (ns < 0) {
-            b.append('-');
-            ns = -ns;
-        }
-        if (ns < 1_000L) {
-            return b.append(ns).append("ns").toString();
-        }
-        if (ns < 1_000_000L) {
-            b.append(ns / 1_000L);
-            appendFraction(b, ns % 1_000L, 3);
-            return b.append("µs").toString();
-        }
-        if (ns < 1_000_000_000L) {
-            b.append(ns / 1_000_000L);
-            appendFraction(b, ns % 1_000_000L, 6);
-            return b.append("ms").toString();
-        }
-        long secs = ns / 1_000_000_000L;
-        long hours = secs / 3600;
-        long minutes = secs / 60 % 60;
-        if (hours > 0) {
-            b.append(hours).append('h');
-        }
-        if (hours > 0 || minutes > 0) {
-            b.append(minutes).append('m');
-        }
-        b.append(secs % 60);
-        appendFraction(b, ns % 1_000_000_000L, 9);
-        return b.append('s').toString();
+        // "0.678073084" without its leading zero
+        return seconds + BigDecimal.valueOf(t.getNano(), 9).stripTrailingZeros().toPlainString().substring(1) + 'Z';
     }
 
     /** nats-server's uptime: whole seconds, with minutes, hours, days and years as they become non-zero. */
@@ -70,19 +37,20 @@ final class GoFormat {
         long hours = mins / 60;
         long days = hours / 24;
         long years = days / 365;
+        StringBuilder b = new StringBuilder(16);
         if (years > 0) {
-            return years + "y" + days % 365 + "d" + hours % 24 + "h" + mins % 60 + "m" + secs % 60 + "s";
+            b.append(years).append('y');
         }
         if (days > 0) {
-            return days + "d" + hours % 24 + "h" + mins % 60 + "m" + secs % 60 + "s";
+            b.append(days % 365).append('d');
         }
         if (hours > 0) {
-            return hours + "h" + mins % 60 + "m" + secs % 60 + "s";
+            b.append(hours % 24).append('h');
         }
         if (mins > 0) {
-            return mins + "m" + secs % 60 + "s";
+            b.append(mins % 60).append('m');
         }
-        return secs + "s";
+        return b.append(secs % 60).append('s').toString();
     }
 
     /**
@@ -94,23 +62,6 @@ final class GoFormat {
         if (ns > 1_000L && ns < 1_000_000L) {
             ns -= ns % 1_000L;
         }
-        return duration(Duration.ofNanos(ns));
-    }
-
-    /** Appends {@code .fraction} with {@code digits} places, trailing zeros dropped; nothing when zero. */
-    private static void appendFraction(StringBuilder b, long fraction, int digits) {
-        if (fraction == 0) {
-            return;
-        }
-        String s = Long.toString(fraction);
-        int end = s.length();
-        while (s.charAt(end - 1) == '0') {
-            end--;
-        }
-        b.append('.');
-        for (int i = s.length(); i < digits; i++) {
-            b.append('0');
-        }
-        b.append(s, 0, end);
+        return GoDuration.format(Duration.ofNanos(ns));
     }
 }

@@ -54,16 +54,16 @@ final class Json {
     }
 
     static byte[] pretty(ObjectNode node) {
-        try {
-            return PRETTY.writeValueAsBytes(node);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot write JSON", e);
-        }
+        return write(PRETTY, node);
     }
 
     static byte[] compact(ObjectNode node) {
+        return write(COMPACT, node);
+    }
+
+    private static byte[] write(ObjectWriter writer, ObjectNode node) {
         try {
-            return COMPACT.writeValueAsBytes(node);
+            return writer.writeValueAsBytes(node);
         } catch (Exception e) {
             throw new IllegalStateException("cannot write JSON", e);
         }

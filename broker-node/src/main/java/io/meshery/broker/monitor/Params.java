@@ -24,6 +24,9 @@ final class Params {
     /** How much of each connection's subscriptions {@code /connz} and {@code /routez} show. */
     enum Subs { NONE, LIST, DETAIL }
 
+    /** nats-server's page size for {@code /connz} and {@code /subsz}. */
+    static final int DEFAULT_LIMIT = 1024;
+
     private static final BigInteger MAX_UINT64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     private final Query query;
@@ -85,6 +88,17 @@ final class Params {
             throw new BadRequest(uintError(name, v, "value out of range"));
         }
         return n.longValue(); // above Long.MAX_VALUE it wraps negative and matches no connection
+    }
+
+    /** {@code offset} for a paged listing; a negative one counts as 0. */
+    int offset() {
+        return Math.max(0, integer("offset", 0));
+    }
+
+    /** {@code limit} for a paged listing; absent, zero or negative means {@link #DEFAULT_LIMIT}. */
+    int limit() {
+        int limit = integer("limit", DEFAULT_LIMIT);
+        return limit <= 0 ? DEFAULT_LIMIT : limit;
     }
 
     State state() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshery.broker.protocol.Subjects;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.Subscription;
+import io.meshery.broker.server.ConnectionInfo;
 import io.meshery.broker.server.Server;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,13 +25,13 @@ final class Subsz {
 
         static Options from(Params p) {
             boolean subs = p.bool("subs");
-            int offset = Math.max(0, p.integer("offset", 0));
-            int limit = p.integer("limit", Connz.DEFAULT_LIMIT);
+            int offset = p.offset();
+            int limit = p.limit();
             String test = p.string("test");
             if (!test.isEmpty() && !Subjects.isValidLiteral(test)) {
                 throw new Params.BadRequest("invalid test subject, must be valid publish subject: " + test);
             }
-            return new Options(subs, offset, limit <= 0 ? Connz.DEFAULT_LIMIT : limit, test);
+            return new Options(subs, offset, limit, test);
         }
     }
 
@@ -73,27 +74,26 @@ final class Subsz {
             int end = (int) Math.min(total, (long) o.offset() + o.limit());
             for (int i = o.offset(); i < end; i++) {
                 Subscription s = matching.get(i);
-                list.add(detail(true, s.subject(), s.queue(), s.sid(), s.delivered(), s.max(), s.owner().id()));
+                list.add(detail(true, ConnectionInfo.Sub.of(s), s.owner().id()));
             }
         }
         return root;
     }
 
     /** One subscription as nats-server details it, with its account or without. */
-    static ObjectNode detail(boolean withAccount, String subject, String queue, String sid, long msgs, long max,
-                             long cid) {
+    static ObjectNode detail(boolean withAccount, ConnectionInfo.Sub s, long cid) {
         ObjectNode n = Json.object();
         if (withAccount) {
             n.put("account", GLOBAL_ACCOUNT);
         }
-        n.put("subject", subject);
-        if (queue != null) {
-            n.put("qgroup", queue);
+        n.put("subject", s.subject());
+        if (s.queue() != null) {
+            n.put("qgroup", s.queue());
         }
-        n.put("sid", sid);
-        n.put("msgs", msgs);
-        if (max > 0) {
-            n.put("max", max);
+        n.put("sid", s.sid());
+        n.put("msgs", s.msgs());
+        if (s.max() > 0) {
+            n.put("max", s.max());
         }
         n.put("cid", cid);
         return n;

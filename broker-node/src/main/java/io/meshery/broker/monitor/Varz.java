@@ -15,7 +15,6 @@ import java.util.Map;
  */
 final class Varz {
 
-    /** Where nats-server names the Go runtime it was built with, we name the Java runtime. */
     /** nats-server's TLS handshake timeout, which it reports even without TLS. */
     private static final double DEFAULT_TLS_TIMEOUT_SECONDS = 2;
 

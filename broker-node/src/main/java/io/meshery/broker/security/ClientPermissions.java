@@ -17,7 +17,6 @@ public final class ClientPermissions {
     private final Permissions permissions;
     private final Permissions.Responses responses;
     private final ConcurrentHashMap<String, Reply> replies;
-    private final boolean deliveryFilter;
 
     /** A reply subject this responder received, when, and how many times it has answered it. */
     private static final class Reply {
@@ -29,7 +28,6 @@ public final class ClientPermissions {
         this.permissions = permissions;
         this.responses = permissions.responses();
         this.replies = responses == null ? null : new ConcurrentHashMap<>();
-        this.deliveryFilter = permissions.hasDeliveryFilter();
     }
 
     /** Whether a PUB to {@code subject} is allowed, counting it as an answer when it is a reply subject. */
@@ -61,7 +59,7 @@ public final class ClientPermissions {
 
     /** Whether a message on {@code subject} must be withheld from this connection. */
     public boolean deniesDelivery(String subject) {
-        return deliveryFilter && permissions.deniesDelivery(subject);
+        return permissions.deniesDelivery(subject);
     }
 
     /** Whether {@link #replyReceived} needs to be told about reply subjects at all. */

@@ -68,20 +68,12 @@ public final class Permissions {
 
     /** Whether the static rules let {@code subject} be published to (reply subjects aside). */
     public boolean canPublish(String subject) {
-        if (publish == null) {
-            return true;
-        }
-        boolean allowed = publish.allow() == null || anyPlainMatch(publish.allow(), subject);
-        return allowed && (publish.deny() == null || !anyPlainMatch(publish.deny(), subject));
+        return permits(publish, subject);
     }
 
     /** Whether {@code SUB subject sid} is allowed. */
     public boolean canSubscribe(String subject) {
-        if (subscribe == null) {
-            return true;
-        }
-        boolean allowed = subscribe.allow() == null || anyPlainMatch(subscribe.allow(), subject);
-        return allowed && (subscribe.deny() == null || !anyPlainMatch(subscribe.deny(), subject));
+        return permits(subscribe, subject);
     }
 
     /**
@@ -111,12 +103,21 @@ public final class Permissions {
 
     /** Whether a message on {@code subject} must not reach this user, whatever wildcard it subscribed with. */
     public boolean deniesDelivery(String subject) {
-        return subscribe != null && subscribe.deny() != null && anyPlainMatch(subscribe.deny(), subject);
+        return hasDeliveryFilter() && anyPlainMatch(subscribe.deny(), subject);
     }
 
     /** Whether delivery needs {@link #deniesDelivery} at all; false for most users. */
     boolean hasDeliveryFilter() {
         return subscribe != null && subscribe.deny() != null;
+    }
+
+    /** Whether one direction's plain entries let {@code subject} through: allowed, and not denied. */
+    private static boolean permits(Rules rules, String subject) {
+        if (rules == null) {
+            return true;
+        }
+        boolean allowed = rules.allow() == null || anyPlainMatch(rules.allow(), subject);
+        return allowed && (rules.deny() == null || !anyPlainMatch(rules.deny(), subject));
     }
 
     private static boolean anyPlainMatch(List<Rule> rules, String subject) {

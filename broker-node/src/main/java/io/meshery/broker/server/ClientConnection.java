@@ -8,6 +8,7 @@ import io.meshery.broker.routing.Match;
 import io.meshery.broker.routing.SubjectShard;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
+import io.meshery.broker.logging.LogSetup;
 import io.meshery.broker.security.Authenticator;
 import io.meshery.broker.security.ClientPermissions;
 import java.net.InetSocketAddress;
@@ -55,7 +56,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     /** Protocol trace has its own logger so that {@code -V} and {@code -D} stay independent, as in nats-server. */
-    private static final Logger traceLog = LoggerFactory.getLogger(ProtocolTrace.LOGGER);
+    private static final Logger traceLog = LoggerFactory.getLogger(LogSetup.TRACE_LOGGER);
 
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -879,10 +880,6 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             Authenticator.Identity id = identity;
             return id == null || id.user() == null ? "" : id.user();
         }
-        /** The negotiated TLS version ({@code 1.3}); empty for a plain connection. */
-        public String tlsVersion() { return tls == null ? "" : tls.version(); }
-        /** The negotiated TLS cipher suite; empty for a plain connection. */
-        public String tlsCipherSuite() { return tls == null ? "" : tls.cipherSuite(); }
         public List<Subscription> subscriptions() { return new ArrayList<>(subs.values()); }
 
         /** A copy of what monitoring shows of this connection; safe to call from any thread. */

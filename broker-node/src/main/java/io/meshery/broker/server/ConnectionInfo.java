@@ -1,5 +1,6 @@
 package io.meshery.broker.server;
 
+import io.meshery.broker.routing.Subscription;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,6 +36,11 @@ public record ConnectionInfo(
 
     /** One subscription of the connection. {@code queue} is {@code null} for a plain one; {@code max} 0 when unlimited. */
     public record Sub(String subject, String queue, String sid, long msgs, long max) {
+
+        /** A copy of {@code s} as it stands now. */
+        public static Sub of(Subscription s) {
+            return new Sub(s.subject(), s.queue(), s.sid(), s.delivered(), s.max());
+        }
     }
 
     public boolean isClosed() {

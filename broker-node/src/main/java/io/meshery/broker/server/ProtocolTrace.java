@@ -11,9 +11,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class ProtocolTrace {
 
-    /** The logger protocol lines go to; {@code trace}/{@code -V} turns it on independently of {@code debug}. */
-    public static final String LOGGER = "io.meshery.broker.trace";
-
 
     /** The CONNECT fields nats-server hides in traces. */
     private static final String[] SECRET_FIELDS = {"\"pass\"", "\"auth_token\""};

@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TLS handshake of one client connection. The TLS stage reports the session here, from its own thread, when
- * the handshake completes; the connection reads it to enforce the handshake timeout and to name the close reason,
- * and monitoring reads the version. A failure is logged once, nats-server's way.
+ * the handshake completes; the connection reads it to enforce the handshake timeout and to name the close reason.
+ * A failure is logged once, nats-server's way.
  */
 final class TlsHandshake {
 
@@ -42,19 +42,13 @@ final class TlsHandshake {
         return session != null;
     }
 
-    /** {@code 1.3}, {@code 1.2}, as nats-server shows it; empty before the handshake completes. */
-    String version() {
+    /** {@code 1.3}, {@code 1.2}, as nats-server logs it; empty before the handshake completes. */
+    private String version() {
         SSLSession s = session;
         if (s == null) {
             return "";
         }
         String p = s.getProtocol();
         return p.startsWith("TLSv") ? p.substring(4) : p;
-    }
-
-    /** The cipher suite's standard name; empty before the handshake completes. */
-    String cipherSuite() {
-        SSLSession s = session;
-        return s == null ? "" : s.getCipherSuite();
     }
 }

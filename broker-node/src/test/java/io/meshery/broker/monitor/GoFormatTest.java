@@ -2,6 +2,7 @@ package io.meshery.broker.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.meshery.broker.config.GoDuration;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +30,7 @@ class GoFormatTest {
         "-1500000, -1.5ms",
     })
     void durationsAsGoPrintsThem(long nanos, String expected) {
-        assertEquals(expected, GoFormat.duration(Duration.ofNanos(nanos)));
+        assertEquals(expected, GoDuration.format(Duration.ofNanos(nanos)));
     }
 
     @ParameterizedTest

@@ -12,7 +12,6 @@ import io.meshery.broker.testkit.TestBroker;
 import io.meshery.broker.testkit.WireClient;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,9 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.ToLongFunction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /connz}: connections as Meshery's components appear in it, closed ones with their reasons, every sort. */
 class MonitorConnzIT {
@@ -33,24 +31,8 @@ class MonitorConnzIT {
     private static final String UPTIME = "(\\d+y)?(\\d+d)?(\\d+h)?(\\d+m)?\\d+s";
     private static final String GO_DURATION = "(\\d+h)?(\\d+m)?\\d+(\\.\\d+)?(ns|µs|ms|s)";
 
-    private static TestBroker broker;
-    private static MonitorHttp http;
-
-    @BeforeAll
-    static void start() {
-        broker = MonitorHttp.startBroker(s -> s);
-        http = MonitorHttp.of(broker);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
-
-    private static Connection connect(TestBroker b, String name) throws Exception {
-        return Nats.connect(new Options.Builder().server(b.url()).connectionName(name).noReconnect()
-            .errorListener(new io.nats.client.ErrorListener() { }).build());
-    }
+    @RegisterExtension
+    static final MonitorHttp http = MonitorHttp.node(s -> s);
 
     private static JsonNode byName(JsonNode connz, String name) {
         for (JsonNode c : connz.get("connections")) {
@@ -67,7 +49,8 @@ class MonitorConnzIT {
      */
     @Test
     void meshsyncAndMesheryServerAreListedByNameWithTheirTraffic() throws Exception {
-        try (Connection meshsync = connect(broker, "meshsync"); Connection server = connect(broker, "meshery-server")) {
+        try (Connection meshsync = http.connect("meshsync");
+             Connection server = http.connect("meshery-server")) {
             Subscription requests = meshsync.subscribe("meshery.meshsync.request", "meshsync-request-stream");
             meshsync.flush(WAIT);
             Subscription events = server.subscribe("meshery.meshsync.core");
@@ -90,7 +73,7 @@ class MonitorConnzIT {
 
             JsonNode connz = http.json("/connz?subs=1");
             assertTrue(connz.get("now").asText().matches(TIME));
-            assertEquals(broker.node().server().serverId(), connz.get("server_id").asText());
+            assertEquals(http.broker().node().server().serverId(), connz.get("server_id").asText());
             JsonNode ms = byName(connz, "meshsync");
             JsonNode mes = byName(connz, "meshery-server");
             assertNotNull(ms, connz.toString());
@@ -149,7 +132,7 @@ class MonitorConnzIT {
 
     @Test
     void userIsShownOnlyWhenAuthIsAsked() throws Exception {
-        try (WireClient c = WireClient.connect(broker.port(),
+        try (WireClient c = WireClient.connect(http.broker().port(),
                 "{\"verbose\":false,\"name\":\"with-user\",\"user\":\"bob\",\"pass\":\"secret\"}")) {
             assertFalse(byName(http.json("/connz"), "with-user").has("authorized_user"));
             JsonNode withAuth = byName(http.json("/connz?auth=true"), "with-user");
@@ -161,19 +144,19 @@ class MonitorConnzIT {
     @Test
     void closedConnectionsAreKeptWithNatsServersReasons() throws Exception {
         long leaverCid;
-        try (Connection leaver = connect(broker, "leaver")) {
+        try (Connection leaver = http.connect("leaver")) {
             leaver.subscribe("leaver.inbox");
             leaver.flush(WAIT);
             leaverCid = byName(http.json("/connz"), "leaver").get("cid").asLong();
         }
-        try (WireClient bad = WireClient.connect(broker.port(), "{\"verbose\":false,\"name\":\"garbler\"}")) {
+        try (WireClient bad = WireClient.connect(http.broker().port(), "{\"verbose\":false,\"name\":\"garbler\"}")) {
             bad.send("FOO\r\n").expect("-ERR 'Unknown Protocol Operation'");
             bad.expectClosed();
         }
-        try (WireClient bad = WireClient.connect(broker.port(), "{\"verbose\":false,\"name\":\"complainer\"}")) {
+        try (WireClient bad = WireClient.connect(http.broker().port(), "{\"verbose\":false,\"name\":\"complainer\"}")) {
             bad.send("-ERR 'nope'\r\n").expectClosed();
         }
-        try (WireClient bad = WireClient.connect(broker.port(), "{\"verbose\":false,\"name\":\"oversize\"}")) {
+        try (WireClient bad = WireClient.connect(http.broker().port(), "{\"verbose\":false,\"name\":\"oversize\"}")) {
             bad.send("PUB big 2000000\r\n").expect("-ERR 'Maximum Payload Violation'");
             bad.expectClosed();
         }
@@ -230,7 +213,7 @@ class MonitorConnzIT {
             MonitorHttp h = MonitorHttp.of(b);
             stuck.socket().setReceiveBufferSize(4096);
             stuck.send("SUB flood 1\r\nPING\r\n").expect("PONG");
-            try (Connection pub = connect(b, "flooder")) {
+            try (Connection pub = h.connect("flooder")) {
                 byte[] payload = new byte[32 * 1024];
                 for (int i = 0; i < 2000 && b.node().server().slowConsumers() == 0; i++) {
                     pub.publish("flood", payload);

@@ -12,8 +12,6 @@ import io.meshery.broker.server.ServerSettings;
 import io.meshery.broker.testkit.Poll;
 import io.meshery.broker.testkit.TestBroker;
 import io.nats.client.Connection;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.Subscription;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,9 +20,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /varz}, {@code /subsz}, the single-node endpoints, the index page and the HTTP details. */
 class MonitorEndpointsIT {
@@ -33,24 +30,8 @@ class MonitorEndpointsIT {
     private static final String TIME = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?Z";
     private static final String UPTIME = "(\\d+y)?(\\d+d)?(\\d+h)?(\\d+m)?\\d+s";
 
-    private static TestBroker broker;
-    private static MonitorHttp http;
-
-    @BeforeAll
-    static void start() {
-        broker = MonitorHttp.startBroker(s -> s.withName("monitor-test"));
-        http = MonitorHttp.of(broker);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
-
-    private static Connection connect(String name) throws Exception {
-        return Nats.connect(new Options.Builder().server(broker.url()).connectionName(name).noReconnect()
-            .errorListener(new io.nats.client.ErrorListener() { }).build());
-    }
+    @RegisterExtension
+    static final MonitorHttp http = MonitorHttp.node(s -> s.withName("monitor-test"));
 
     @Test
     void varzDescribesTheNodeInNatsServersShape() {
@@ -65,16 +46,16 @@ class MonitorEndpointsIT {
             "routes", "remotes", "leafnodes", "in_msgs", "out_msgs", "in_bytes", "out_bytes", "slow_consumers",
             "subscriptions", "http_req_stats", "config_load_time"), fields);
 
-        assertEquals(broker.node().server().serverId(), v.get("server_id").asText());
+        assertEquals(http.broker().node().server().serverId(), v.get("server_id").asText());
         assertTrue(v.get("server_id").asText().matches("N[A-Z2-7]{55}"));
         assertEquals("monitor-test", v.get("server_name").asText());
         assertEquals("2.9.10", v.get("version").asText());
         assertEquals(1, v.get("proto").asInt());
         assertTrue(v.get("go").asText().startsWith("java17"), v.get("go").asText());
         assertEquals("127.0.0.1", v.get("host").asText());
-        assertEquals(broker.port(), v.get("port").asInt());
+        assertEquals(http.broker().port(), v.get("port").asInt());
         assertEquals("127.0.0.1", v.get("http_host").asText());
-        assertEquals(broker.node().httpPort(), v.get("http_port").asInt());
+        assertEquals(http.broker().node().httpPort(), v.get("http_port").asInt());
         assertEquals(0, v.get("https_port").asInt());
         assertEquals(65536, v.get("max_connections").asInt());
         assertEquals(120_000_000_000L, v.get("ping_interval").asLong());
@@ -107,8 +88,9 @@ class MonitorEndpointsIT {
     @Test
     void varzCountersMoveWithTraffic() throws Exception {
         JsonNode before = http.json("/varz");
-        try (Connection sub1 = connect("meshery-server"); Connection sub2 = connect("meshery-ui");
-             Connection pub = connect("meshsync")) {
+        try (Connection sub1 = http.connect("meshery-server");
+             Connection sub2 = http.connect("meshery-ui");
+             Connection pub = http.connect("meshsync")) {
             Subscription s1 = sub1.subscribe("varz.traffic");
             Subscription s2 = sub2.subscribe("varz.traffic");
             sub1.flush(WAIT);
@@ -166,8 +148,9 @@ class MonitorEndpointsIT {
     @Test
     void subszReportsTheIndexAndListsMatchingSubscriptions() throws Exception {
         JsonNode before = http.json("/subsz");
-        try (Connection workers = connect("workers"); Connection watcher = connect("watcher");
-             Connection pub = connect("orders-pub")) {
+        try (Connection workers = http.connect("workers");
+             Connection watcher = http.connect("watcher");
+             Connection pub = http.connect("orders-pub")) {
             workers.subscribe("orders.new", "workers");
             workers.subscribe("orders.new", "workers");
             watcher.subscribe("orders.*");
@@ -195,7 +178,7 @@ class MonitorEndpointsIT {
             assertEquals(stats.get("num_subscriptions"), http.json("/subscriptionsz").get("num_subscriptions"));
 
             JsonNode listed = http.json("/subsz?subs=1&test=orders.new");
-            assertEquals(broker.node().server().serverId(), listed.get("server_id").asText());
+            assertEquals(http.broker().node().server().serverId(), listed.get("server_id").asText());
             assertTrue(listed.get("now").asText().matches(TIME));
             assertEquals(3, listed.get("total").asInt());
             assertEquals(0, listed.get("offset").asInt());
@@ -228,7 +211,7 @@ class MonitorEndpointsIT {
 
     @Test
     void singleNodeHasNoRoutesGatewaysOrLeafs() {
-        String id = broker.node().server().serverId();
+        String id = http.broker().node().server().serverId();
         JsonNode routez = http.json("/routez");
         assertEquals(List.of("server_id", "now", "num_routes", "routes"), names(routez));
         assertEquals(id, routez.get("server_id").asText());

@@ -3,9 +3,7 @@ package io.meshery.broker.monitor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meshery.broker.testkit.TestBroker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,19 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class MonitorErrorsIT {
 
-    private static TestBroker broker;
-    private static MonitorHttp http;
-
-    @BeforeAll
-    static void start() {
-        broker = MonitorHttp.startBroker(s -> s);
-        http = MonitorHttp.of(broker);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final MonitorHttp http = MonitorHttp.node(s -> s);
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {

@@ -4,16 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshery.broker.server.ServerSettings;
 import io.meshery.broker.testkit.TestBroker;
+import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
+import io.nats.client.Nats;
+import io.nats.client.Options;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A client for one node's monitoring port: plain GETs over a real socket, answers parsed as JSON. */
-final class MonitorHttp {
+/**
+ * A client for one node's monitoring port: plain GETs over a real socket, answers parsed as JSON. Registered as
+ * an extension ({@code @RegisterExtension static final MonitorHttp http = MonitorHttp.node(s -> s);}) it also
+ * starts its node before the test class and stops it after.
+ */
+final class MonitorHttp implements BeforeAllCallback, AfterAllCallback {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
@@ -33,19 +46,57 @@ final class MonitorHttp {
         }
     }
 
-    private final String base;
+    /** How the extension's node is set up; null for a client of a node started elsewhere. */
+    private final UnaryOperator<ServerSettings> tweak;
+    private TestBroker broker;
+    private String base;
 
-    MonitorHttp(int port) {
-        this.base = "http://127.0.0.1:" + port;
+    private MonitorHttp(TestBroker broker, UnaryOperator<ServerSettings> tweak) {
+        this.tweak = tweak;
+        if (broker != null) {
+            use(broker);
+        }
     }
 
+    /** A client for the monitoring port of {@code broker}. */
     static MonitorHttp of(TestBroker broker) {
-        return new MonitorHttp(broker.node().httpPort());
+        return new MonitorHttp(broker, null);
+    }
+
+    /** An extension that runs a node with monitoring on, set up by {@code tweak}, for one test class. */
+    static MonitorHttp node(UnaryOperator<ServerSettings> tweak) {
+        return new MonitorHttp(null, tweak);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        use(startBroker(tweak));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        broker.close();
+    }
+
+    private void use(TestBroker b) {
+        this.broker = b;
+        this.base = "http://127.0.0.1:" + b.node().httpPort();
+    }
+
+    /** The node this client talks to. */
+    TestBroker broker() {
+        return broker;
     }
 
     /** Starts a node on free ports with monitoring on. */
-    static TestBroker startBroker(java.util.function.UnaryOperator<io.meshery.broker.server.ServerSettings> tweak) {
+    static TestBroker startBroker(UnaryOperator<ServerSettings> tweak) {
         return TestBroker.start(s -> tweak.apply(s.withHttp("127.0.0.1", 0)));
+    }
+
+    /** A jnats connection to the node under {@code name}, without reconnects or error logging. */
+    Connection connect(String name) throws Exception {
+        return Nats.connect(new Options.Builder().server(broker.url()).connectionName(name).noReconnect()
+            .errorListener(new ErrorListener() { }).build());
     }
 
     Response get(String pathAndQuery) {

@@ -6,19 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshery.broker.testkit.Poll;
-import io.meshery.broker.testkit.TestBroker;
 import io.nats.client.Connection;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.Subscription;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code /metrics}: parsed as a Prometheus server reads it, and its values checked against the traffic. */
 class MonitorMetricsIT {
@@ -27,24 +23,8 @@ class MonitorMetricsIT {
     /** {@code name{labels} value}, as the text format writes a sample. */
     private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)");
 
-    private static TestBroker broker;
-    private static MonitorHttp http;
-
-    @BeforeAll
-    static void start() {
-        broker = MonitorHttp.startBroker(s -> s.withName("metrics-node"));
-        http = MonitorHttp.of(broker);
-    }
-
-    @AfterAll
-    static void stop() {
-        broker.close();
-    }
-
-    private static Connection connect(String name) throws Exception {
-        return Nats.connect(new Options.Builder().server(broker.url()).connectionName(name).noReconnect()
-            .errorListener(new io.nats.client.ErrorListener() { }).build());
-    }
+    @RegisterExtension
+    static final MonitorHttp http = MonitorHttp.node(s -> s.withName("metrics-node"));
 
     /** Every sample of one scrape, keyed by name plus labels exactly as written. */
     private static Map<String, Double> scrape() {
@@ -72,7 +52,8 @@ class MonitorMetricsIT {
     @Test
     void brokerMetricsFollowTheTrafficAndAgreeWithVarz() throws Exception {
         Map<String, Double> before = scrape();
-        try (Connection sub = connect("meshery-server"); Connection pub = connect("meshsync")) {
+        try (Connection sub = http.connect("meshery-server");
+             Connection pub = http.connect("meshsync")) {
             Subscription s = sub.subscribe("metrics.core");
             sub.flush(WAIT);
             for (int i = 0; i < 25; i++) {
@@ -119,11 +100,11 @@ class MonitorMetricsIT {
     @Test
     void identityJvmAndProcessMetricsAreThere() {
         Map<String, Double> samples = scrape();
-        String id = broker.node().server().serverId();
+        String id = http.broker().node().server().serverId();
         assertEquals(1, value(samples, "meshery_broker_info{nats_version=\"2.9.10\",server_id=\"" + id
             + "\",server_name=\"metrics-node\",version=\"0.1.0\"}"));
         double started = value(samples, "meshery_broker_start_time_seconds");
-        assertEquals(broker.node().server().start().getEpochSecond(), started, 0.5);
+        assertEquals(http.broker().node().server().start().getEpochSecond(), started, 0.5);
         assertTrue(value(samples, "jvm_memory_used_bytes{area=\"heap\"}") > 0);
         assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("jvm_gc_collection_seconds_count{")),
             "garbage collector metrics");

@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.meshery.broker.logging.LogSetup;
 import io.meshery.broker.security.Authenticator;
 import io.meshery.broker.security.Security;
 import io.meshery.broker.testkit.Poll;
@@ -30,7 +31,7 @@ class TraceLoggingIT {
 
     /** Connection events go to the connection's logger, protocol lines to the trace logger. */
     private final List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger(ClientConnection.class),
-        (Logger) LoggerFactory.getLogger(ProtocolTrace.LOGGER));
+        (Logger) LoggerFactory.getLogger(LogSetup.TRACE_LOGGER));
     private final ListAppender<ILoggingEvent> captured = new ListAppender<>();
     private final List<Level> levelsBefore = new java.util.ArrayList<>();
     private final List<Boolean> additiveBefore = new java.util.ArrayList<>();
