@@ -41,6 +41,14 @@ final class Metrics {
         counter("meshery_broker_out_bytes", "Payload bytes delivered to clients", server::outBytes);
         counter("meshery_broker_slow_consumers", "Clients closed for not reading fast enough",
             server::slowConsumers);
+        gauge("meshery_broker_outbound_buffer_bytes", "Bytes held for clients' sockets, all connections together",
+            () -> server.budget().used());
+        gauge("meshery_broker_outbound_buffer_peak_bytes", "The most bytes held for clients' sockets since start",
+            () -> server.budget().peak());
+        gauge("meshery_broker_outbound_buffer_budget_bytes", "The node's budget for bytes held for clients' sockets",
+            () -> server.budget().limit());
+        counter("meshery_broker_publisher_stalls", "Times a publisher was held back for a backlogged subscriber",
+            server::publisherStalls);
         counter("meshery_broker_subject_matches", "Subject lookups made for published messages",
             () -> server.index().matches());
         counter("meshery_broker_subject_cache_hits", "Subject lookups answered from the match cache",

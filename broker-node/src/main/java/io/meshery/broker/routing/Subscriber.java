@@ -22,6 +22,16 @@ public interface Subscriber {
     /** {@code sub} reached its maximum number of messages; called once, from any thread. */
     void subscriptionFinished(Subscription sub);
 
+    /**
+     * Flow control: whether the publisher {@code waiter} should stop reading its input until this subscriber has
+     * written out part of what it holds. True only while this subscriber is backlogged and still making progress;
+     * then {@code waiter.receiverDrained()} follows once, when it no longer is (or closes). A subscriber that
+     * makes no progress never holds anyone: it is cut as a slow consumer instead.
+     */
+    default boolean holdsPublisher(FlowWaiter waiter, long nowNanos) {
+        return false;
+    }
+
     /** A connection id for logs and monitoring. */
     long id();
 }

@@ -4,6 +4,7 @@ import io.meshery.broker.protocol.ParseError;
 import io.meshery.broker.protocol.ProtocolParser;
 import io.meshery.broker.protocol.ProtocolParser.PubArgs;
 import io.meshery.broker.protocol.Subjects;
+import io.meshery.broker.routing.FlowWaiter;
 import io.meshery.broker.routing.Match;
 import io.meshery.broker.routing.SubjectShard;
 import io.meshery.broker.routing.Subscriber;
@@ -67,6 +68,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
     private static final String TIMER_WRITE_DEADLINE = "write-deadline";
     private static final String TIMER_AUTH = "auth";
     private static final String TIMER_TLS = "tls-handshake";
+    private static final String TIMER_STALL = "stall";
+    /** While held back, a publisher looks at its receivers this often even when none has woken it. */
+    private static final Duration STALL_RECHECK = Duration.ofMillis(100);
     /** Where bcrypt checks run, off the I/O threads. */
     private static final String BLOCKING_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
 
@@ -106,7 +110,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
     }
 
     /** Signals from other threads, delivered on the connection's own thread. */
-    private enum Signal { FLUSH, SLOW_CONSUMER, LAME_DUCK }
+    private enum Signal { FLUSH, SLOW_CONSUMER, LAME_DUCK, RECEIVER_DRAINED }
 
     private record Finished(Subscription sub) {
     }
@@ -119,7 +123,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
     }
 
     /** The connection's logic and state; also what other parts of the node see of a client. */
-    public final class Client extends TimerGraphStageLogic implements ProtocolParser.Handler, Subscriber {
+    public final class Client extends TimerGraphStageLogic implements ProtocolParser.Handler, Subscriber, FlowWaiter {
 
         private final long cid = presetCid != 0 ? presetCid : server.nextClientId();
         private final String ip = remote.getAddress().getHostAddress();
@@ -127,7 +131,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         private final ServerSettings settings = server.settings();
         private final ProtocolParser parser =
             new ProtocolParser(this, settings.maxControlLine(), settings.maxPayload());
-        private final Outbound outbound = new Outbound(settings.maxPending());
+        private final Outbound outbound = new Outbound(settings.maxPending(), server.budget());
         private final Map<String, Subscription> subs = new ConcurrentHashMap<>();
         private final AtomicBoolean slow = new AtomicBoolean();
         private final Instant started = Instant.now();
@@ -154,6 +158,13 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         private int inOff;
         private int inLen;
         private boolean awaitingSubscribe;
+        /** The client closed its sending side; what it sent before is still processed, then the connection closes. */
+        private boolean inputEnded;
+
+        /** Flow control: receivers this connection waits for before it reads more (docs/architecture.md). */
+        private final List<Subscriber> blockers = new ArrayList<>();
+        private boolean stalled;
+        private final AtomicBoolean drainedSignalled = new AtomicBoolean();
 
         /** Receivers appended to during the current read; each is flushed once at its end. */
         private final IdentityHashMap<Subscriber, Boolean> touched = new IdentityHashMap<>();
@@ -192,7 +203,12 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                         close(CloseReason.TLS_HANDSHAKE_ERROR, null);
                         return;
                     }
-                    close(CloseReason.CLIENT_CLOSED, null);
+                    // As nats-server: everything the client sent before it closed is processed first, also
+                    // when the parser waits for a shard or a credentials check; then the connection closes.
+                    inputEnded = true;
+                    if (inLen == 0 && !awaitingSubscribe && !awaitingCredentialsCheck) {
+                        close(CloseReason.CLIENT_CLOSED, null);
+                    }
                 }
 
                 @Override
@@ -208,6 +224,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             setHandler(out, new AbstractOutHandler() {
                 @Override
                 public void onPull() {
+                    Outbound.wake(outbound.writeCompleted(System.nanoTime()));
                     writeOut();
                 }
 
@@ -260,6 +277,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             }
             ConnectionInfo last = registered ? info(Instant.now()) : null;
             outbound.close();
+            outbound.release();
             for (Subscription s : subs.values()) {
                 s.close();
                 server.shards().shardFor(s.subject()).tell(new SubjectShard.Unsubscribe(s));
@@ -286,7 +304,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         }
 
         private void processInput() {
-            while (inLen > 0 && !awaitingSubscribe && !awaitingCredentialsCheck && !closing) {
+            while (inLen > 0 && !awaitingSubscribe && !awaitingCredentialsCheck && !closing && !stalled) {
                 if (!authenticated && parser.atOperationStart() && !startsConnect(inBuf[inOff])) {
                     refuseCredentials(null); // as nats-server: the first operation must be CONNECT
                     break;
@@ -301,9 +319,19 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             endBatch();
             if (inLen == 0) {
                 inBuf = null;
-                if (!closing && !hasBeenPulled(in) && !isClosed(in)) {
-                    pull(in);
-                }
+                afterInput();
+            }
+        }
+
+        /** Everything read so far is processed: read more, or close when the client closed its side. */
+        private void afterInput() {
+            if (closing || stalled || awaitingSubscribe || awaitingCredentialsCheck) {
+                return;
+            }
+            if (inputEnded) {
+                close(CloseReason.CLIENT_CLOSED, null);
+            } else if (!hasBeenPulled(in) && !isClosed(in)) {
+                pull(in);
             }
         }
 
@@ -327,14 +355,56 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 batchDeliveredBytes = 0;
             }
             if (!touched.isEmpty()) {
+                long now = System.nanoTime();
                 for (Subscriber s : touched.keySet()) {
                     if (s != this) {
                         s.flush();
                     }
+                    if (s.holdsPublisher(this, now)) {
+                        blockers.add(s);
+                    }
                 }
                 touched.clear();
+                if (!blockers.isEmpty() && !stalled) {
+                    stalled = true;
+                    server.publisherStalls.increment();
+                    scheduleOnce(TIMER_STALL, STALL_RECHECK);
+                }
             }
             writeOut();
+        }
+
+        // ---- flow control -----------------------------------------------------------------------------
+
+        @Override
+        public void receiverDrained() {
+            if (!drainedSignalled.getAndSet(true)) {
+                signal.invoke(Signal.RECEIVER_DRAINED);
+            }
+        }
+
+        /**
+         * Reads on once no receiver this connection fed still holds it back: each one that has written out its
+         * backlog, closed, or stopped making progress lets go.
+         */
+        private void recheckBlockers() {
+            drainedSignalled.set(false);
+            if (!stalled || closing) {
+                return;
+            }
+            long now = System.nanoTime();
+            blockers.removeIf(s -> !s.holdsPublisher(this, now));
+            if (!blockers.isEmpty()) {
+                scheduleOnce(TIMER_STALL, STALL_RECHECK);
+                return;
+            }
+            stalled = false;
+            cancelTimer(TIMER_STALL);
+            if (inLen > 0) {
+                processInput();
+            } else {
+                afterInput();
+            }
         }
 
         @Override
@@ -695,6 +765,11 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         }
 
         @Override
+        public boolean holdsPublisher(FlowWaiter waiter, long nowNanos) {
+            return outbound.holdsPublisher(waiter, nowNanos);
+        }
+
+        @Override
         public void flush() {
             if (!outbound.flushRequested.getAndSet(true)) {
                 signal.invoke(Signal.FLUSH);
@@ -722,6 +797,8 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 onCredentialsChecked(c);
             } else if (s == Signal.LAME_DUCK) {
                 sendLameDuckInfo();
+            } else if (s == Signal.RECEIVER_DRAINED) {
+                recheckBlockers();
             }
         }
 
@@ -766,7 +843,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             if (closing) {
                 return;
             }
-            if (TIMER_PING.equals(key)) {
+            if (TIMER_STALL.equals(key)) {
+                recheckBlockers();
+            } else if (TIMER_PING.equals(key)) {
                 onPingTimer();
             } else if (TIMER_WRITE_DEADLINE.equals(key)) {
                 onWriteDeadlineTimer();
@@ -867,7 +946,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         public long inBytes() { return inBytes; }
         public long outMsgs() { return outbound.outMsgs(); }
         public long outBytes() { return outbound.outBytes(); }
-        public int pendingBytes() { return outbound.pending(); }
+        public int pendingBytes() { return (int) Math.min(Integer.MAX_VALUE, outbound.pending()); }
         public Duration rtt() {
             long measured = rttNanos;
             return Duration.ofNanos(measured != 0 ? measured : connectRttNanos);

@@ -50,6 +50,9 @@ public final class Server {
     final LongAdder outBytes = new LongAdder();
     final LongAdder slowConsumers = new LongAdder();
     final LongAdder totalConnections = new LongAdder();
+    /** How often a publisher was held back for a backlogged receiver (flow control). */
+    final LongAdder publisherStalls = new LongAdder();
+    private final BufferBudget budget = BufferBudget.fromHeap();
 
     public Server(ServerSettings settings, SubjectShards shards) {
         this.settings = settings;
@@ -71,6 +74,9 @@ public final class Server {
     public long outBytes() { return outBytes.sum(); }
     public long slowConsumers() { return slowConsumers.sum(); }
     public long totalConnections() { return totalConnections.sum(); }
+    public long publisherStalls() { return publisherStalls.sum(); }
+    /** The one budget of every connection's outbound bytes. */
+    public BufferBudget budget() { return budget; }
     public int connectionCount() { return clients.size(); }
     public Collection<ClientConnection.Client> clients() { return clients.values(); }
 

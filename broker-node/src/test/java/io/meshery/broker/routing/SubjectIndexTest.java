@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
 import io.meshery.broker.protocol.Subjects;
+import io.meshery.broker.testkit.NoSubscriber;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -18,25 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class SubjectIndexTest {
 
-    private static final Subscriber NOBODY = new Subscriber() {
-        @Override
-        public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
-            return true;
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void subscriptionFinished(Subscription sub) {
-        }
-
-        @Override
-        public long id() {
-            return 0;
-        }
-    };
+    private static final Subscriber NOBODY = NoSubscriber.INSTANCE;
 
     private final SubjectIndex index = new SubjectIndex(4, 64);
 

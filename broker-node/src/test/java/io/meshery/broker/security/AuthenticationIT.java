@@ -82,6 +82,27 @@ class AuthenticationIT {
         }
     }
 
+    /**
+     * A bcrypt check runs off the connection's thread and the parser waits for it: a client that sends CONNECT,
+     * SUB, PUB and PING in one write and then shuts down its sending side still gets all of it processed.
+     */
+    @Test
+    void inputAfterASlowCredentialsCheckIsProcessedBeforeTheClose() throws Exception {
+        String users = "authorization { users = [ {user: bob, password: \"" + AuthenticatorTest.bcrypt("pass")
+            + "\"} ] }\n";
+        try (TestBroker broker = ConfiguredBroker.start(dir, users)) {
+            for (int i = 0; i < 20; i++) {
+                try (WireClient c = WireClient.connect(broker.port())) {
+                    c.send("CONNECT {\"user\":\"bob\",\"pass\":\"pass\",\"verbose\":false}\r\nSUB t 1\r\n"
+                        + "PUB t 2\r\nhi\r\nPING\r\n");
+                    c.socket().shutdownOutput();
+                    c.expect("MSG t 1 2").expect("hi").expect("PONG");
+                    c.expectClosed();
+                }
+            }
+        }
+    }
+
     @Test
     void bcryptTokenAndPasswords() throws Exception {
         String conf = "authorization { token: \"" + AuthenticatorTest.bcrypt("t0ken") + "\" }\n";

@@ -58,7 +58,11 @@ class TraceLoggingIT {
     }
 
     private List<String> lines(Level level) {
-        return captured.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+        List<ILoggingEvent> events;
+        synchronized (captured) { // the appender adds under its own lock, from the connections' threads
+            events = new java.util.ArrayList<>(captured.list);
+        }
+        return events.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
             .collect(Collectors.toList());
     }
 

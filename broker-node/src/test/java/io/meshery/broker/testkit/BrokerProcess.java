@@ -34,13 +34,20 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** Starts {@code io.meshery.broker.Main} with {@code args}. */
     public static BrokerProcess start(String... args) throws IOException {
+        return start(List.of(), args);
+    }
+
+    /** Starts {@code io.meshery.broker.Main} with {@code args} in a JVM given {@code jvmOptions}. */
+    public static BrokerProcess start(List<String> jvmOptions, String... args) throws IOException {
         Path target = Path.of("target").toAbsolutePath();
         Path jar = target.resolve("broker-node.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the integration tests through `mvn verify`");
         }
-        List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
             "-cp", jar + java.io.File.pathSeparator + target.resolve("lib") + "/*",
             "io.meshery.broker.Main"));
         command.addAll(List.of(args));
