@@ -54,9 +54,10 @@ public final class Main {
             try {
                 Security.fromOptions(test.options()); // reads the users file, certificates and keys
             } catch (ConfigException e) {
-                System.err.println(CommandLine.PRODUCT + ": " + e.getMessage());
+                System.err.println(CommandLine.PRODUCT + ": " + test.positions().locate(e).getMessage());
                 return 1;
             }
+            test.warnings().forEach(w -> System.err.println(CommandLine.PRODUCT + ": warning: " + w));
             System.err.println(test.message());
             return 0;
         }
@@ -74,11 +75,12 @@ public final class Main {
             }
             return result.exitCode();
         }
-        return serve(((Invocation.Run) invocation).options());
+        return serve((Invocation.Run) invocation);
     }
 
     /** Runs one node until it is stopped; returns the exit status. */
-    private static int serve(BrokerOptions options) {
+    private static int serve(Invocation.Run run) {
+        BrokerOptions options = run.options();
         LogSetup.apply(new LogSetup.Settings(options.debug(), options.trace() || options.traceVerbose(),
             options.logtime(), options.logFile()));
         Logger log = LoggerFactory.getLogger(Main.class);
@@ -86,6 +88,14 @@ public final class Main {
         log.info("  Version:  {} (protocol of nats-server {})", Server.VERSION, Server.NATS_VERSION);
         log.info("  Java:     {}", Runtime.version());
         log.info("  Config:   {}", options.configFile().map(Path::toString).orElse("(none: embedded defaults)"));
+        run.warnings().forEach(w -> log.warn("{}", w));
+        ServerSettings settings;
+        try {
+            settings = settingsOf(options);
+        } catch (ConfigException e) {
+            log.error("{}", run.positions().locate(e).getMessage());
+            return 1;
+        }
         // Signals are trapped before the node starts, so that a stop asked for during start-up is still
         // graceful (a TERM arriving before the handler would end the JVM with status 143).
         AtomicReference<BrokerNode> running = new AtomicReference<>();
@@ -106,7 +116,7 @@ public final class Main {
         trap("HUP", () -> log.warn("Configuration reload is not supported; restart the node to apply changes"));
         BrokerNode node;
         try {
-            node = BrokerNode.start(settingsOf(options));
+            node = BrokerNode.start(settings);
         } catch (IllegalStateException | ConfigException e) {
             log.error("{}", e.getMessage());
             return 1;

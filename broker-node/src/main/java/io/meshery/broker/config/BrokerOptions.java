@@ -1,7 +1,11 @@
 package io.meshery.broker.config;
 
+import static io.meshery.broker.config.ConfigValues.checkPort;
+import static io.meshery.broker.config.ConfigValues.orDefault;
+
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +22,7 @@ import java.util.StringJoiner;
  *
  * <p>Conventions: durations are {@link Duration}s and sizes are byte counts. A port of {@link #RANDOM_PORT}
  * (-1) asks the operating system for a free port; an {@linkplain #httpPort() HTTP port} of 0 disables monitoring.
- * The {@code authorization}, {@code tls}, {@code cluster}, {@code jetstream} and {@code accounts} blocks are kept
+ * The {@code authorization}, {@code tls}, {@code cluster} and {@code jetstream} blocks are kept
  * as raw, deeply unmodifiable maps (keys as written, values as {@link ConfigParser} reads them) for the code that
  * interprets them; their keys should be matched case-insensitively, as nats-server does.
  */
@@ -71,7 +75,6 @@ public final class BrokerOptions {
     private final Map<String, Object> tls;
     private final Map<String, Object> cluster;
     private final Map<String, Object> jetStreamConfig;
-    private final Map<String, Object> accounts;
 
     private BrokerOptions(Builder b) {
         configFile = b.configFile;
@@ -104,7 +107,6 @@ public final class BrokerOptions {
         tls = b.tls;
         cluster = b.cluster;
         jetStreamConfig = b.jetStreamConfig;
-        accounts = b.accounts;
     }
 
     /** All defaults. */
@@ -123,26 +125,26 @@ public final class BrokerOptions {
     }
 
     /**
-     * Defaults with a parsed nats.conf applied. Warnings (unknown keys, keys nats-server knows but this broker
-     * ignores, discouraged values) are logged at WARN, one line each, and also returned for the caller to show.
+     * Defaults with a parsed nats.conf applied. The keys are checked first against the table in {@code ConfigKeys}:
+     * unknown keys and access control this node does not implement are errors; keys of features not implemented
+     * yet, and discouraged values, are warnings, returned (not logged) for the caller to show, one line each.
      *
-     * @throws ConfigException naming the key and the value when a value is invalid or out of range
+     * @throws ConfigException starting with {@code file:line:column:} when the document names an unknown key or
+     *     access control the node lacks (all such keys, one per line), or a value is invalid or out of range
      */
     public static Loaded fromConfig(ParsedConfig config) {
-        Builder builder = builder();
-        List<String> warnings = OptionsMapper.apply(config, builder);
-        return new Loaded(builder.build(), warnings);
+        return OptionsMapper.load(config);
     }
 
     /**
      * As {@link #fromConfig(ParsedConfig)} for a bare map, in which every top-level key must be an option
-     * (variable definitions cannot be told apart and are reported as unknown keys).
+     * (variable definitions cannot be told apart and are reported as unknown keys), without positions.
      */
     public static Loaded fromConfig(Map<String, Object> config) {
         return fromConfig(new ParsedConfig(config, Set.of()));
     }
 
-    /** Options built from a configuration, and the warnings found on the way (already logged). */
+    /** Options built from a configuration, and the warnings found on the way (not logged yet). */
     public record Loaded(BrokerOptions options, List<String> warnings) {
         public Loaded {
             Objects.requireNonNull(options, "options");
@@ -298,41 +300,22 @@ public final class BrokerOptions {
         return jetStreamConfig;
     }
 
-    /** The raw {@code accounts} block; empty when absent. */
-    public Map<String, Object> accounts() {
-        return accounts;
-    }
-
     @Override
     public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof BrokerOptions other)) {
-            return false;
-        }
-        return port == other.port && httpPort == other.httpPort && maxPayload == other.maxPayload
-                && maxControlLine == other.maxControlLine && maxConnections == other.maxConnections
-                && maxSubscriptions == other.maxSubscriptions && maxPending == other.maxPending
-                && pingMax == other.pingMax && debug == other.debug && trace == other.trace
-                && traceVerbose == other.traceVerbose && logtime == other.logtime && noLog == other.noLog
-                && jetStream == other.jetStream
-                && Objects.equals(configFile, other.configFile) && serverName.equals(other.serverName)
-                && host.equals(other.host) && Objects.equals(httpHost, other.httpHost)
-                && writeDeadline.equals(other.writeDeadline) && pingInterval.equals(other.pingInterval)
-                && authTimeout.equals(other.authTimeout) && Objects.equals(logFile, other.logFile)
-                && Objects.equals(pidFile, other.pidFile) && lameDuckDuration.equals(other.lameDuckDuration)
-                && lameDuckGracePeriod.equals(other.lameDuckGracePeriod) && storeDir.equals(other.storeDir)
-                && authorization.equals(other.authorization) && tls.equals(other.tls) && cluster.equals(other.cluster)
-                && jetStreamConfig.equals(other.jetStreamConfig) && accounts.equals(other.accounts);
+        return this == o || o instanceof BrokerOptions other && values().equals(other.values());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(configFile, serverName, host, port, httpHost, httpPort, maxPayload, maxControlLine,
+        return values().hashCode();
+    }
+
+    /** Every field, for {@link #equals} and {@link #hashCode}. */
+    private List<Object> values() {
+        return Arrays.asList(configFile, serverName, host, port, httpHost, httpPort, maxPayload, maxControlLine,
                 maxConnections, maxSubscriptions, maxPending, writeDeadline, pingInterval, pingMax, authTimeout, debug,
                 trace, traceVerbose, logtime, logFile, pidFile, noLog, lameDuckDuration, lameDuckGracePeriod, jetStream,
-                storeDir, authorization, tls, cluster, jetStreamConfig, accounts);
+                storeDir, authorization, tls, cluster, jetStreamConfig);
     }
 
     /** All scalar options; of the raw blocks only the key names, so secrets such as tokens are never printed. */
@@ -351,9 +334,7 @@ public final class BrokerOptions {
                 .add("lameDuckDuration=" + GoDuration.format(lameDuckDuration))
                 .add("lameDuckGracePeriod=" + GoDuration.format(lameDuckGracePeriod)).add("jetStream=" + jetStream)
                 .add("storeDir=" + storeDir).add("authorization=" + authorization.keySet()).add("tls=" + tls.keySet())
-                .add("cluster=" + cluster.keySet()).add("jetstream=" + jetStreamConfig.keySet())
-                .add("accounts=" + accounts.keySet())
-                .toString();
+                .add("cluster=" + cluster.keySet()).add("jetstream=" + jetStreamConfig.keySet()).toString();
     }
 
     /**
@@ -392,7 +373,6 @@ public final class BrokerOptions {
         private Map<String, Object> tls = Map.of();
         private Map<String, Object> cluster = Map.of();
         private Map<String, Object> jetStreamConfig = Map.of();
-        private Map<String, Object> accounts = Map.of();
 
         private Builder() {}
 
@@ -427,7 +407,6 @@ public final class BrokerOptions {
             tls = o.tls;
             cluster = o.cluster;
             jetStreamConfig = o.jetStreamConfig;
-            accounts = o.accounts;
         }
 
         public Builder configFile(Path value) {
@@ -587,11 +566,6 @@ public final class BrokerOptions {
             return this;
         }
 
-        public Builder accounts(Map<String, Object> value) {
-            accounts = ConfigValues.freezeMap(value);
-            return this;
-        }
-
         /**
          * Replaces zeros with defaults and checks every value. The normalised values are also kept in this builder,
          * so building twice gives equal options.
@@ -606,14 +580,7 @@ public final class BrokerOptions {
             checkPort("http_port", httpPort);
             maxPayload = orDefault("max_payload", maxPayload, DEFAULT_MAX_PAYLOAD);
             maxPending = orDefault("max_pending", maxPending, DEFAULT_MAX_PENDING);
-            if (maxPayload > Integer.MAX_VALUE) {
-                throw new ConfigException("max_payload: " + maxPayload + " is too big (the limit is "
-                        + Integer.MAX_VALUE + ")");
-            }
-            if (maxPayload > maxPending) {
-                throw new ConfigException("max_payload: " + maxPayload + " cannot be higher than max_pending ("
-                        + maxPending + ")");
-            }
+            ConfigValues.checkPayload(maxPayload, maxPending);
             maxControlLine = (int) orDefault("max_control_line", maxControlLine, DEFAULT_MAX_CONTROL_LINE);
             maxConnections = (int) orDefault("max_connections", maxConnections, DEFAULT_MAX_CONNECTIONS);
             maxSubscriptions = Math.max(0, maxSubscriptions);
@@ -624,35 +591,9 @@ public final class BrokerOptions {
             lameDuckDuration = orDefault("lame_duck_duration", lameDuckDuration, DEFAULT_LAME_DUCK_DURATION);
             lameDuckGracePeriod =
                     orDefault("lame_duck_grace_period", lameDuckGracePeriod, DEFAULT_LAME_DUCK_GRACE_PERIOD);
-            if (lameDuckGracePeriod.compareTo(lameDuckDuration) >= 0) {
-                throw new ConfigException("lame_duck_grace_period: " + GoDuration.format(lameDuckGracePeriod)
-                        + " should be strictly lower than lame_duck_duration (" + GoDuration.format(lameDuckDuration) + ")");
-            }
+            ConfigValues.checkLameDuck(lameDuckDuration, lameDuckGracePeriod);
             storeDir = storeDir == null ? DEFAULT_STORE_DIR : storeDir;
             return new BrokerOptions(this);
-        }
-
-        private static void checkPort(String key, int value) {
-            if (value < RANDOM_PORT || value > 65535) {
-                throw new ConfigException(key + ": " + value + " is out of range (-1 for a random port, or 0 to 65535)");
-            }
-        }
-
-        private static long orDefault(String key, long value, long fallback) {
-            if (value < 0) {
-                throw new ConfigException(key + ": " + value + " must not be negative");
-            }
-            return value == 0 ? fallback : value;
-        }
-
-        private static Duration orDefault(String key, Duration value, Duration fallback) {
-            if (value == null || value.isZero()) {
-                return fallback;
-            }
-            if (value.isNegative()) {
-                throw new ConfigException(key + ": " + GoDuration.format(value) + " must not be negative");
-            }
-            return value;
         }
     }
 }

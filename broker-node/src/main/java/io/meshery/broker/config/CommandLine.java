@@ -4,9 +4,11 @@ import io.meshery.broker.config.Invocation.Fail;
 import io.meshery.broker.config.Invocation.Signal;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -20,7 +22,11 @@ import java.util.function.Function;
  * {@code --} or at the first argument that is not a flag. See {@link #usage()} for the flags.
  *
  * <p>Precedence: defaults, then the configuration file ({@code -c}), then the flags, so a flag always wins over
- * the file, whatever the order on the command line. Among flags the last one wins.
+ * the file, whatever the order on the command line. Among flags the last one wins. Errors in the file name its
+ * {@code file:line:column}; errors in a flag's value name the option.
+ *
+ * <p>Warnings (keys of features not implemented yet, {@code -js} and {@code -sd}, discouraged values) are returned
+ * in the {@link Invocation}, one line each, for the caller to log once logging is set up, or print with {@code -t}.
  *
  * <p>Exit codes: 2 for a malformed command line (nats-server 2.9 prints the usage and exits 0 there; 2 is what
  * Go's flag package and most tools use), 1 for an invalid configuration, an unknown signal or a stray argument.
@@ -30,6 +36,11 @@ import java.util.function.Function;
 public final class CommandLine {
     /** The product name used in messages. */
     public static final String PRODUCT = "meshery-broker";
+
+    static final String JETSTREAM_FLAG_WARNING =
+            "flag -js (--jetstream) is accepted but not implemented yet (JetStream is coming); no streams are kept";
+    static final String STORE_DIR_FLAG_WARNING =
+            "flag -sd (--store_dir) is accepted but not implemented yet (JetStream is coming); nothing is stored there";
 
     private final String version;
     private final ConfigParser parser;
@@ -77,24 +88,45 @@ public final class CommandLine {
 
     private Invocation load(Flags flags) {
         BrokerOptions.Builder builder = BrokerOptions.builder();
-        List<String> warnings = List.of();
+        List<String> warnings = new ArrayList<>();
+        ParsedConfig config = null;
         try {
             if (flags.configFile != null) {
-                ParsedConfig config = parser.parseFile(flags.configFile);
-                try {
-                    warnings = OptionsMapper.apply(config, builder);
-                } catch (ConfigException e) {
-                    throw new ConfigException(flags.configFile + ": " + e.getMessage(), e);
-                }
+                config = parser.parseFile(flags.configFile);
+                warnings.addAll(OptionsMapper.apply(config, builder));
                 builder.configFile(flags.configFile);
             }
             flags.overrides.forEach(o -> o.accept(builder));
-            BrokerOptions options = builder.build();
+            warnings.addAll(flags.warnings);
+            BrokerOptions options = build(builder, config);
+            KeyPositions positions = config == null ? KeyPositions.NONE : config.positions();
             return flags.test
-                    ? new Invocation.TestConfig(flags.configFile, options, warnings)
-                    : new Invocation.Run(options, warnings);
+                    ? new Invocation.TestConfig(flags.configFile, options, warnings, positions)
+                    : new Invocation.Run(options, warnings, positions);
         } catch (ConfigException e) {
             return new Fail(PRODUCT + ": " + e.getMessage(), 1, false);
+        }
+    }
+
+    /**
+     * Builds the options; an error that the file's values alone also raise is located in the file, while one that a
+     * flag caused is not (and a flag may repair a file value: {@code port: 70000} with {@code -p 4222} runs).
+     */
+    private static BrokerOptions build(BrokerOptions.Builder builder, ParsedConfig config) {
+        try {
+            return builder.build();
+        } catch (ConfigException e) {
+            if (config == null) {
+                throw e;
+            }
+            try {
+                OptionsMapper.load(config);
+            } catch (ConfigException fromFile) {
+                if (fromFile.reason().endsWith(e.getMessage())) {
+                    throw fromFile;
+                }
+            }
+            throw e;
         }
     }
 
@@ -109,7 +141,7 @@ public final class CommandLine {
         return new Invocation.SendSignal(signal.get(), pid);
     }
 
-    /** The help text for {@code -h}, listing the flags this broker supports. */
+    /** The help text for {@code -h}: the flags this broker reads, and what is not there yet. */
     public static String usage() {
         return """
 
@@ -122,9 +154,11 @@ public final class CommandLine {
                     --server_name <server_name>  Server name (default: the server id)
                 -P, --pid <file>                 File to store PID
                 -m, --http_port <port>           Use port for http monitoring (default: 8222, 0 to disable)
-                -c, --config <file>              Configuration file
+                -c, --config <file>              Configuration file (nats.conf syntax; flags override it;
+                                                 unknown keys are errors)
                 -t                               Test configuration and exit
-                -sl,--signal <signal>[=<pid>]    Send signal to %1$s process (ldm, stop, quit, term, reopen, reload)
+                -sl,--signal <signal>[=<pid>]    Send signal to %1$s process (ldm, stop, quit, term, reopen;
+                                                 reload is only logged: restart the node to apply a change)
                                                  <pid> can be either a PID (e.g. 1) or the path to a PID file
                                                  (e.g. /var/run/nats/nats.pid)
 
@@ -133,13 +167,16 @@ public final class CommandLine {
                 -T, --logtime                    Timestamp log entries (default: true)
                 -D, --debug                      Enable debugging output
                 -V, --trace                      Trace the raw protocol
-                -VV                              Verbose trace (traces system account as well)
+                -VV                              Verbose trace (the same as -V: there is no system account)
                 -DV                              Debug and trace
-                -DVV                             Debug and verbose trace (traces system account as well)
+                -DVV                             Debug and verbose trace (the same as -DV)
 
-            JetStream Options:
+            JetStream Options (accepted, not implemented yet: each logs a warning, nothing is stored):
                 -js, --jetstream                 Enable JetStream functionality
-                -sd, --store_dir <dir>           Set the storage directory (default: ./data/jetstream)
+                -sd, --store_dir <dir>           Set the storage directory
+
+            Not available yet: clustering (the node runs as a single server), leaf nodes, gateways,
+            WebSocket and MQTT. Authorization and TLS are set in the configuration file only.
 
             Common Options:
                 -h, --help                       Show this message
@@ -164,6 +201,8 @@ public final class CommandLine {
         boolean help;
         boolean version;
         final List<Consumer<BrokerOptions.Builder>> overrides = new ArrayList<>();
+        /** One warning per flag that is accepted but not implemented yet. */
+        final Set<String> warnings = new LinkedHashSet<>();
         final List<String> rest = new ArrayList<>();
 
         static Flags read(String[] args) throws FlagError {
@@ -229,8 +268,16 @@ public final class CommandLine {
                 case VERBOSE_TRACE -> overrides.add(b -> b.trace(on).traceVerbose(on));
                 case DEBUG_TRACE -> overrides.add(b -> b.debug(on).trace(on));
                 case DEBUG_VERBOSE_TRACE -> overrides.add(b -> b.debug(on).trace(on).traceVerbose(on));
-                case JETSTREAM -> overrides.add(b -> b.jetStream(on));
-                case STORE_DIR -> overrides.add(b -> b.storeDir(Path.of(text)));
+                case JETSTREAM -> {
+                    overrides.add(b -> b.jetStream(on));
+                    if (on) {
+                        warnings.add(JETSTREAM_FLAG_WARNING);
+                    }
+                }
+                case STORE_DIR -> {
+                    overrides.add(b -> b.storeDir(Path.of(text)));
+                    warnings.add(STORE_DIR_FLAG_WARNING);
+                }
             }
         }
 

@@ -4,9 +4,12 @@ package io.meshery.broker.config;
  * A configuration that cannot be used: a syntax error in a nats.conf file, a value of the wrong type or out of
  * range, or a bad command-line value.
  *
- * <p>The message is written for the operator and is complete on its own: syntax errors read
- * {@code <source>:<line>:<column>: <what>} and value errors name the option key and the bad value, for example
- * {@code max_payload: invalid size "abc"}. Callers print {@link #getMessage()} and never the stack trace.
+ * <p>The message is written for the operator and is complete on its own. An error in a file reads
+ * {@code <file>:<line>:<column>: <what>}, as nats-server's do: a syntax error, an unknown key
+ * ({@code unknown field "max_paylod"}), access control the node does not implement, or a bad value, which also
+ * names the key, for example {@code nats.conf:2:1: max_payload: invalid size "abc"}. Value errors are raised
+ * without a position, naming the key, and {@link KeyPositions#locate(ConfigException)} adds it. Several errors
+ * found at once are one exception, one per line. Callers print {@link #getMessage()} and never the stack trace.
  */
 public final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +50,10 @@ import java.util.function.Function;
  * the includer afterwards. Unlike nats-server 2.9, absolute include paths are honoured and include cycles are
  * reported instead of recursing until the stack overflows.
  *
- * <h2>Errors</h2>
- * Every syntax error is a {@link ConfigException} whose message starts with {@code source:line:column:}.
+ * <h2>Errors and positions</h2>
+ * Every syntax error is a {@link ConfigException} whose message starts with {@code source:line:column:}. The
+ * position of every key is kept too ({@link ParsedConfig#positions()}), so that the errors and warnings found
+ * later, about keys and values, can name where the key was written, in the included file for an included key.
  *
  * <p>Deliberate differences from nats-server: a key with no value at the end of a block is an error (nats
  * drops it silently), a {@code }} with no matching {@code {} is an error, the value of an environment variable
@@ -85,7 +88,7 @@ public final class ConfigParser {
     public ParsedConfig parseFile(Path file) {
         Session session = new Session(Path.of(""));
         String text = read(file, reason -> new ConfigException("cannot read configuration file " + file + ": " + reason));
-        return session.finish(session.parse(text, file));
+        return session.finish(session.parse(text, file, ""), file.toString());
     }
 
     /**
@@ -95,7 +98,7 @@ public final class ConfigParser {
      */
     public ParsedConfig parseString(String text, Path baseDirectory) {
         Session session = new Session(baseDirectory);
-        return session.finish(session.parse(text, null));
+        return session.finish(session.parse(text, null, ""), null);
     }
 
     /** Reads configuration text; relative includes are resolved against the working directory. */
@@ -120,7 +123,10 @@ public final class ConfigParser {
         }
     }
 
-    /** The state of one top-level read: the include chain, the variables used, the environment depth. */
+    /**
+     * The state of one top-level read: the include chain, the variables used, where each key is, the environment
+     * depth.
+     */
     private final class Session implements DocumentParser.Resolver {
         private final Path baseDirectory;
         /** Files being read, innermost first, as paths relative to where the caller's path points. */
@@ -128,25 +134,29 @@ public final class ConfigParser {
         /** The same files as real paths, for cycle detection. */
         private final Deque<Path> identities = new ArrayDeque<>();
         private final Set<String> used = new LinkedHashSet<>();
+        private final Map<String, KeyPositions.Position> positions = new LinkedHashMap<>();
         private int environmentDepth;
 
         Session(Path baseDirectory) {
             this.baseDirectory = Objects.requireNonNull(baseDirectory, "baseDirectory");
         }
 
-        ParsedConfig finish(Map<String, Object> values) {
-            return new ParsedConfig(values, used);
+        ParsedConfig finish(Map<String, Object> values, String mainSource) {
+            return new ParsedConfig(values, used, new KeyPositions(mainSource, positions));
         }
 
-        /** Parses {@code text}, read from {@code file} (or {@code null} for a string). */
-        Map<String, Object> parse(String text, Path file) {
+        /**
+         * Parses {@code text}, read from {@code file} (or {@code null} for a string), whose entries go under the key
+         * path {@code keyPath}.
+         */
+        Map<String, Object> parse(String text, Path file, String keyPath) {
             if (file == null) {
-                return new DocumentParser(text, "<string>", this).parseDocument();
+                return new DocumentParser(text, "<string>", this, keyPath).parseDocument();
             }
             files.push(file);
             identities.push(identity(file));
             try {
-                return new DocumentParser(text, file.toString(), this).parseDocument();
+                return new DocumentParser(text, file.toString(), this, keyPath).parseDocument();
             } finally {
                 files.pop();
                 identities.pop();
@@ -154,7 +164,7 @@ public final class ConfigParser {
         }
 
         @Override
-        public Map<String, Object> include(String path, String source, Mark at) {
+        public Map<String, Object> include(String path, String source, Mark at, String keyPath) {
             Path dir = files.isEmpty() ? baseDirectory : parentOf(files.peek());
             Path file = dir.resolve(path).normalize();
             Path identity = identity(file);
@@ -164,7 +174,7 @@ public final class ConfigParser {
             String text = read(file, reason -> new ConfigException(source, at.line(), at.column(),
                     "cannot read include file \"" + path + "\" (" + file.toAbsolutePath() + "): " + reason));
             try {
-                return parse(text, file);
+                return parse(text, file, keyPath);
             } catch (ConfigException e) {
                 throw new ConfigException(
                         e.getMessage() + " (included from " + source + ":" + at.line() + ":" + at.column() + ")", e);
@@ -183,7 +193,7 @@ public final class ConfigParser {
             }
             environmentDepth++;
             try {
-                return new DocumentParser(raw, "$" + name, this).parseStandaloneValue();
+                return new DocumentParser(raw, "$" + name, this, null).parseStandaloneValue();
             } catch (ConfigException e) {
                 if (environmentDepth > 1) {
                     throw e; // the outermost reference reports it, with the position in the configuration
@@ -198,6 +208,13 @@ public final class ConfigParser {
         @Override
         public void variableUsed(String name) {
             used.add(name);
+        }
+
+        @Override
+        public void keyAt(String keyPath, String source, Mark at) {
+            String key = keyPath.toLowerCase(java.util.Locale.ROOT);
+            positions.remove(key); // a later definition replaces the earlier one
+            positions.put(key, new KeyPositions.Position(source, at.line(), at.column()));
         }
 
         private String cycle(Path file) {

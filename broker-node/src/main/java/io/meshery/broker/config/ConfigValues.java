@@ -122,6 +122,52 @@ final class ConfigValues {
         throw new ConfigException(key + ": expected a block { ... }, got " + show(value));
     }
 
+    /** A port: 1..65535, 0 (the default, or no monitoring) or -1 (any free port). */
+    static void checkPort(String key, int value) {
+        if (value < BrokerOptions.RANDOM_PORT || value > 65535) {
+            throw new ConfigException(key + ": " + value + " is out of range (-1 for a random port, or 0 to 65535)");
+        }
+    }
+
+    /** A size or count where 0 means the default. */
+    static long orDefault(String key, long value, long fallback) {
+        if (value < 0) {
+            throw new ConfigException(key + ": " + value + " must not be negative");
+        }
+        return value == 0 ? fallback : value;
+    }
+
+    /** A duration where zero (or null) means the default. */
+    static Duration orDefault(String key, Duration value, Duration fallback) {
+        if (value == null || value.isZero()) {
+            return fallback;
+        }
+        if (value.isNegative()) {
+            throw new ConfigException(key + ": " + GoDuration.format(value) + " must not be negative");
+        }
+        return value;
+    }
+
+    /** The largest payload must fit an int, and one message must fit what a client may have pending. */
+    static void checkPayload(long maxPayload, long maxPending) {
+        if (maxPayload > Integer.MAX_VALUE) {
+            throw new ConfigException("max_payload: " + maxPayload + " is too big (the limit is "
+                    + Integer.MAX_VALUE + ")");
+        }
+        if (maxPayload > maxPending) {
+            throw new ConfigException("max_payload: " + maxPayload + " cannot be higher than max_pending ("
+                    + maxPending + ")");
+        }
+    }
+
+    /** The grace period comes out of the lame-duck duration, so it must be shorter. */
+    static void checkLameDuck(Duration duration, Duration gracePeriod) {
+        if (gracePeriod.compareTo(duration) >= 0) {
+            throw new ConfigException("lame_duck_grace_period: " + GoDuration.format(gracePeriod)
+                    + " should be strictly lower than lame_duck_duration (" + GoDuration.format(duration) + ")");
+        }
+    }
+
     /** How a value reads in an error message: strings quoted, blocks and lists by kind. */
     static String show(Object value) {
         if (value instanceof String s) {

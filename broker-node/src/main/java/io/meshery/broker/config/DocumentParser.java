@@ -45,8 +45,10 @@ final class DocumentParser {
          * @param path the path as written after {@code include}
          * @param source the including source, for error messages
          * @param at where the {@code include} keyword is
+         * @param keyPath the key path of the block the entries go into ({@code ""} at the top level), or
+         *     {@code null} when positions are not recorded
          */
-        Map<String, Object> include(String path, String source, Mark at);
+        Map<String, Object> include(String path, String source, Mark at, String keyPath);
 
         /**
          * The value of environment variable {@code name}, read as a config value, or {@code null} if it is not set.
@@ -55,27 +57,34 @@ final class DocumentParser {
 
         /** Told each time a variable is resolved from a key defined in the configuration itself. */
         void variableUsed(String name);
+
+        /** Told where each key is written; {@code keyPath} as {@link KeyPositions} names keys. */
+        void keyAt(String keyPath, String source, Mark at);
     }
 
     private final Cursor in;
     private final Resolver resolver;
+    /** The key path this text's entries go under; null when positions are not recorded (an environment value). */
+    private final String rootPath;
     private final Deque<Map<String, Object>> scopes = new ArrayDeque<>();
     private int nesting;
 
-    DocumentParser(String text, String source, Resolver resolver) {
+    /** A parser that reports where keys are, under {@code rootPath} ({@code ""}: the top level; null: not at all). */
+    DocumentParser(String text, String source, Resolver resolver, String rootPath) {
         this.in = new Cursor(text, source);
         this.resolver = resolver;
+        this.rootPath = rootPath;
     }
 
     /** Reads the whole text as a configuration document. */
     Map<String, Object> parseDocument() {
         skipBlank();
         if (in.peek() != '{') {
-            return parseEntries(null);
+            return parseEntries(null, rootPath);
         }
         Mark open = in.mark();
         in.next();
-        Map<String, Object> document = parseEntries(open);
+        Map<String, Object> document = parseEntries(open, rootPath);
         skipBlank();
         if (!in.atEnd()) {
             throw in.error("unexpected " + describe(in.peek()) + " after the '}' that closes the document");
@@ -89,7 +98,7 @@ final class DocumentParser {
         if (in.atEnd()) {
             return "";
         }
-        Object value = parseValue("value");
+        Object value = parseValue("value", null);
         skipBlank();
         if (!in.atEnd()) {
             throw in.error("unexpected " + describe(in.peek()) + " after the value");
@@ -97,8 +106,11 @@ final class DocumentParser {
         return value;
     }
 
-    /** Entries up to the matching '}' (when {@code openedAt} is set) or to the end of input (top level). */
-    private Map<String, Object> parseEntries(Mark openedAt) {
+    /**
+     * Entries up to the matching '}' (when {@code openedAt} is set) or to the end of input (top level), found at key
+     * path {@code path} (null: not recorded).
+     */
+    private Map<String, Object> parseEntries(Mark openedAt, String path) {
         if (openedAt != null) {
             enter(openedAt);
         }
@@ -121,7 +133,7 @@ final class DocumentParser {
                     in.next();
                     break;
                 }
-                parseEntry(map, openedAt != null);
+                parseEntry(map, openedAt != null, path);
             }
         } finally {
             scopes.pop();
@@ -132,7 +144,7 @@ final class DocumentParser {
         return Collections.unmodifiableMap(map);
     }
 
-    private void parseEntry(Map<String, Object> map, boolean inBlock) {
+    private void parseEntry(Map<String, Object> map, boolean inBlock, String blockPath) {
         Mark keyAt = in.mark();
         int first = in.peek();
         boolean quoted = first == '"' || first == '\'';
@@ -149,7 +161,7 @@ final class DocumentParser {
                 throw in.error("expected a value for \"" + key + "\", found " + describeHere());
             }
         } else if (!quoted && key.equalsIgnoreCase("include")) {
-            include(map, keyAt);
+            include(map, keyAt, blockPath);
             endOfValue("include", inBlock);
             return;
         } else {
@@ -158,17 +170,21 @@ final class DocumentParser {
                 throw in.error("expected a value for \"" + key + "\", found " + describe(in.peek()));
             }
         }
-        put(map, key, parseValue(key));
+        String path = blockPath == null ? null : blockPath.isEmpty() ? key : blockPath + "." + key;
+        if (path != null) {
+            resolver.keyAt(path, in.source(), keyAt);
+        }
+        put(map, key, parseValue(key, path));
         endOfValue(key, inBlock);
     }
 
-    private void include(Map<String, Object> map, Mark at) {
+    private void include(Map<String, Object> map, Mark at, String blockPath) {
         int c = in.peek();
         String path = c == '"' || c == '\'' ? readQuoted() : readBareToken().text();
         if (path.isEmpty()) {
             throw in.error("expected a file name after include, found " + describeHere());
         }
-        resolver.include(path, in.source(), at).forEach((k, v) -> put(map, k, v));
+        resolver.include(path, in.source(), at, blockPath).forEach((k, v) -> put(map, k, v));
     }
 
     /** A later definition of a key replaces the earlier one and moves to the end, so order = definition order. */
@@ -187,17 +203,18 @@ final class DocumentParser {
         }
     }
 
-    private Object parseValue(String key) {
+    /** A value of {@code key}, found at key path {@code path} (null: not recorded). */
+    private Object parseValue(String key, String path) {
         Mark at = in.mark();
         int c = in.peek();
         switch (c) {
             case '{' -> {
                 in.next();
-                return parseEntries(at);
+                return parseEntries(at, path);
             }
             case '[' -> {
                 in.next();
-                return parseList(at, key);
+                return parseList(at, key, path);
             }
             case '"', '\'' -> {
                 return readQuoted();
@@ -223,7 +240,7 @@ final class DocumentParser {
         }
     }
 
-    private List<Object> parseList(Mark openedAt, String key) {
+    private List<Object> parseList(Mark openedAt, String key, String path) {
         enter(openedAt);
         List<Object> list = new ArrayList<>();
         try {
@@ -240,7 +257,11 @@ final class DocumentParser {
                 if (c == ',') {
                     throw in.error("unexpected ',' in a list: expected a value or ']'");
                 }
-                list.add(parseValue(key));
+                String element = path == null ? null : path + "[" + list.size() + "]";
+                if (element != null) {
+                    resolver.keyAt(element, in.source(), in.mark());
+                }
+                list.add(parseValue(key, element));
                 skipInlineSpace();
                 c = in.peek();
                 if (c == ',') {

@@ -11,11 +11,16 @@ import java.util.Optional;
  */
 public sealed interface Invocation {
 
-    /** Start the broker with {@code options}; {@code warnings} were already logged. */
-    record Run(BrokerOptions options, List<String> warnings) implements Invocation {
+    /**
+     * Start the broker with {@code options}, logging each of {@code warnings} at WARN once logging is set up.
+     * {@code positions} locate the configuration file's keys, for errors found while the node starts (a
+     * certificate that cannot be read names the {@code tls.cert_file} line).
+     */
+    record Run(BrokerOptions options, List<String> warnings, KeyPositions positions) implements Invocation {
         public Run {
             Objects.requireNonNull(options, "options");
             warnings = List.copyOf(warnings);
+            Objects.requireNonNull(positions, "positions");
         }
     }
 
@@ -26,14 +31,17 @@ public sealed interface Invocation {
     record PrintVersion(String text) implements Invocation {}
 
     /**
-     * {@code -t}: the configuration file is valid; print {@link #message()} to standard error (as nats-server does)
-     * and exit with status 0.
+     * {@code -t}: the configuration file is valid as far as it can be read; print each of {@code warnings}, then
+     * {@link #message()}, to standard error (as nats-server does) and exit with status 0. {@code positions} as in
+     * {@link Run}, for the checks the caller still makes (files the configuration names).
      */
-    record TestConfig(Path configFile, BrokerOptions options, List<String> warnings) implements Invocation {
+    record TestConfig(Path configFile, BrokerOptions options, List<String> warnings, KeyPositions positions)
+            implements Invocation {
         public TestConfig {
             Objects.requireNonNull(configFile, "configFile");
             Objects.requireNonNull(options, "options");
             warnings = List.copyOf(warnings);
+            Objects.requireNonNull(positions, "positions");
         }
 
         public String message() {

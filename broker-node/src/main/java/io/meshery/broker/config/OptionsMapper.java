@@ -14,9 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies the top-level keys of a nats.conf document to a {@link BrokerOptions.Builder}, in document order (so a
@@ -40,49 +37,58 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>jetstream</td><td>true/false, enabled/disabled, or a block (enables JetStream; reads
  *       {@code enabled} and {@code store_dir})</td></tr>
  *   <tr><td>authorization</td><td>raw block; its {@code timeout} (seconds) sets authTimeout</td></tr>
- *   <tr><td>tls, cluster, accounts</td><td>raw blocks</td></tr>
+ *   <tr><td>tls, cluster</td><td>raw blocks</td></tr>
  * </table>
  *
- * <p>Other keys produce warnings, not errors (nats-server 2.9 rejects unknown fields): keys nats-server knows but
- * this broker does not implement are reported as unsupported, the rest as unknown. A top-level key that the
- * document used as a {@code $variable} is not reported, as in nats-server.
+ * <p>Before any value is read, {@link ConfigKeys} checks every key: unknown keys and access control the node does
+ * not implement stop the load, keys of features not implemented yet are warnings. Each error and warning starts
+ * with the {@code file:line:column} of its key.
  *
  * <p>As nats-server does: a lame_duck_duration under 30 seconds is rejected, and a max_payload over 8MB is
  * allowed with a warning.
  */
 final class OptionsMapper {
-    private static final Logger LOG = LoggerFactory.getLogger(OptionsMapper.class);
-
     static final Duration MIN_LAME_DUCK_DURATION = Duration.ofSeconds(30);
     static final long DISCOURAGED_MAX_PAYLOAD = 8L << 20;
 
-    /** Top-level keys of nats-server 2.9 that this broker reads past. */
-    private static final Set<String> UNSUPPORTED = Set.of(
-            "client_advertise", "https", "https_port", "http_base_path", "syslog", "remote_syslog",
-            "logfile_size_limit", "log_size_limit", "max_traced_msg_len", "ports_file_dir", "prof_port",
-            "max_sub_tokens", "disable_sublist_cache", "no_sublist_cache", "no_header_support", "mappings", "maps",
-            "gateway", "leaf", "leafnodes", "websocket", "ws", "mqtt", "operator", "operators", "root_operator",
-            "root_operators", "system_account", "system", "no_system_account", "no_system", "no_sys_acc", "resolver",
-            "account_resolver", "accounts_resolver", "resolver_tls", "resolver_preload", "trusted", "trusted_keys",
-            "server_tags", "default_js_domain", "ocsp", "ocsp_cache", "no_auth_user", "connect_error_reports",
-            "reconnect_error_reports");
-
     private OptionsMapper() {}
 
+    /** Defaults with {@code config} applied and checked: what {@link BrokerOptions#fromConfig(ParsedConfig)} does. */
+    static BrokerOptions.Loaded load(ParsedConfig config) {
+        BrokerOptions.Builder builder = BrokerOptions.builder();
+        List<String> warnings = apply(config, builder);
+        try {
+            return new BrokerOptions.Loaded(builder.build(), warnings);
+        } catch (ConfigException e) {
+            throw config.positions().locate(e);
+        }
+    }
+
     /**
-     * Applies {@code config} to {@code builder}; logs each warning at WARN and returns them.
+     * Checks the keys of {@code config} and applies their values to {@code builder}; returns the warnings, each
+     * starting with the position of its key. Nothing is logged.
      *
-     * @throws ConfigException naming the key and the bad value
+     * @throws ConfigException starting with {@code file:line:column:}: every unknown or refused key (one per line),
+     *     or else the first bad value
      */
     static List<String> apply(ParsedConfig config, BrokerOptions.Builder builder) {
-        List<String> warnings = new ArrayList<>();
-        config.values().forEach((key, value) -> applyKey(key, value, config.usedVariables(), builder, warnings));
-        warnings.forEach(w -> LOG.warn("{}", w));
+        ConfigKeys.Findings findings = ConfigKeys.check(config);
+        ConfigException errors = ConfigKeys.asOneError(findings.errors());
+        if (errors != null) {
+            throw errors;
+        }
+        List<String> valueWarnings = new ArrayList<>();
+        try {
+            config.values().forEach((key, value) -> applyKey(key, value, builder, valueWarnings));
+        } catch (ConfigException e) {
+            throw config.positions().locate(e);
+        }
+        List<String> warnings = new ArrayList<>(findings.warnings());
+        valueWarnings.forEach(w -> warnings.add(config.positions().locate(w)));
         return warnings;
     }
 
-    private static void applyKey(String key, Object v, Set<String> variables, BrokerOptions.Builder b,
-            List<String> warnings) {
+    private static void applyKey(String key, Object v, BrokerOptions.Builder b, List<String> warnings) {
         switch (key.toLowerCase(Locale.ROOT)) {
             case "server_name" -> b.serverName(string(key, v));
             case "host", "net" -> b.host(string(key, v));
@@ -144,17 +150,7 @@ final class OptionsMapper {
             }
             case "tls" -> b.tls(block(key, v));
             case "cluster" -> b.cluster(block(key, v));
-            case "accounts" -> b.accounts(block(key, v));
-            default -> {
-                if (variables.contains(key)) {
-                    return;
-                }
-                if (UNSUPPORTED.contains(key.toLowerCase(Locale.ROOT))) {
-                    warnings.add("field \"" + key + "\" is not supported by meshery-broker and is ignored");
-                } else {
-                    warnings.add("unknown field \"" + key + "\" is ignored");
-                }
-            }
+            default -> { } // variables, and keys ConfigKeys accepts with a warning
         }
     }
 

@@ -14,10 +14,17 @@ import java.util.Set;
  *     (see {@link ConfigParser} for how sizes and durations are represented)
  * @param usedVariables names of keys that were referenced as {@code $name} somewhere in the document; nats-server
  *     does not report such top-level keys as unknown fields, and neither does {@link BrokerOptions}
+ * @param positions where each key was written, for messages
  */
-public record ParsedConfig(Map<String, Object> values, Set<String> usedVariables) {
+public record ParsedConfig(Map<String, Object> values, Set<String> usedVariables, KeyPositions positions) {
     public ParsedConfig {
         Objects.requireNonNull(values, "values");
         usedVariables = Collections.unmodifiableSet(new LinkedHashSet<>(usedVariables));
+        Objects.requireNonNull(positions, "positions");
+    }
+
+    /** A document with no known positions (built in code rather than read). */
+    public ParsedConfig(Map<String, Object> values, Set<String> usedVariables) {
+        this(values, usedVariables, KeyPositions.NONE);
     }
 }

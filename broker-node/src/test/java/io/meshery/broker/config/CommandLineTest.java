@@ -125,6 +125,35 @@ class CommandLineTest {
     }
 
     @Test
+    void aFileValueOutOfRangeNamesTheFileAndLineButAFlagValueDoesNot(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("nats.conf");
+        Files.writeString(conf, "debug: true\nport: 99999\n");
+        assertEquals(new Fail("meshery-broker: " + conf + ":2:1: port: 99999 is out of range (-1 for a random port,"
+                + " or 0 to 65535)", 1, false), commandLine.parse("-c", conf.toString()));
+        Files.writeString(conf, "port: 4222\n");
+        assertEquals(new Fail("meshery-broker: port: 99999 is out of range (-1 for a random port, or 0 to 65535)", 1,
+                false), commandLine.parse("-c", conf.toString(), "-p", "99999"));
+    }
+
+    @Test
+    void jetStreamFlagsAreAcceptedWithOneWarningEach() {
+        Run run = assertInstanceOf(Run.class, commandLine.parse("-js", "--jetstream", "-sd", "/data"));
+        assertEquals(List.of(
+                "flag -js (--jetstream) is accepted but not implemented yet (JetStream is coming); no streams are kept",
+                "flag -sd (--store_dir) is accepted but not implemented yet (JetStream is coming); nothing is stored"
+                        + " there"), run.warnings());
+        assertEquals(List.of(), assertInstanceOf(Run.class, commandLine.parse("-js=false")).warnings());
+    }
+
+    @Test
+    void clusterFlagsAreNotAccepted() {
+        for (String flag : List.of("--cluster", "--routes", "--cluster_name")) {
+            assertEquals(new Fail("flag provided but not defined: -" + flag.substring(2), 2, true),
+                    commandLine.parse(flag, "nats://127.0.0.1:6222"));
+        }
+    }
+
+    @Test
     void helpAndVersion() {
         assertEquals(new Invocation.PrintHelp(CommandLine.usage()), commandLine.parse("-h"));
         assertEquals(new Invocation.PrintHelp(CommandLine.usage()), commandLine.parse("--help", "-p", "1"));
@@ -143,6 +172,9 @@ class CommandLineTest {
             assertTrue(usage.contains(flag), flag);
         }
         assertFalse(usage.contains("--tls"), "only what we support");
+        assertTrue(usage.contains("JetStream Options (accepted, not implemented yet"), usage);
+        assertTrue(usage.contains("Not available yet: clustering"), usage);
+        assertFalse(usage.contains("traces system account as well"), "there is no system account");
     }
 
     @Test
@@ -162,7 +194,9 @@ class CommandLineTest {
     @Test
     void testConfig(@TempDir Path dir) throws Exception {
         Path good = dir.resolve("good.conf");
-        Files.writeString(good, "port: 4333\ncolour: blue\n");
+        Files.writeString(good, "port: 4333\ncluster { port: 6222 }\n");
+        Path unknown = dir.resolve("unknown.conf");
+        Files.writeString(unknown, "port: 4333\ncolour: blue\n");
         Path bad = dir.resolve("bad.conf");
         Files.writeString(bad, "port: 4333\nauthorization {\n");
         Path wrong = dir.resolve("wrong.conf");
@@ -171,12 +205,17 @@ class CommandLineTest {
         Invocation.TestConfig ok =
                 assertInstanceOf(Invocation.TestConfig.class, commandLine.parse("-t", "-c", good.toString()));
         assertEquals(4333, ok.options().port());
-        assertEquals(List.of("unknown field \"colour\" is ignored"), ok.warnings());
+        assertEquals(List.of(good + ":2:1: \"cluster\" is not implemented yet (clustering is coming); the node runs as"
+                + " a single server"), ok.warnings());
+        assertEquals(new Fail("meshery-broker: " + unknown + ":2:1: unknown field \"colour\"", 1, false),
+                commandLine.parse("-t", "-c", unknown.toString()));
+        assertEquals(new Fail("meshery-broker: " + unknown + ":2:1: unknown field \"colour\"", 1, false),
+                commandLine.parse("-c", unknown.toString()));
         assertEquals("meshery-broker: configuration file " + good + " is valid", ok.message());
 
         assertEquals(new Fail("meshery-broker: " + bad + ":2:15: '{' is not closed before the end of input", 1, false),
                 commandLine.parse("-t", "-c", bad.toString()));
-        assertEquals(new Fail("meshery-broker: " + wrong + ": max_payload: invalid size \"abc\"", 1, false),
+        assertEquals(new Fail("meshery-broker: " + wrong + ":1:1: max_payload: invalid size \"abc\"", 1, false),
                 commandLine.parse("-c", wrong.toString()));
         assertEquals(new Fail("meshery-broker: must specify [-c, --config] option to check configuration file syntax",
                 1, false), commandLine.parse("-t"));

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,16 +124,85 @@ class LauncherIT {
     }
 
     @Test
-    void unknownKeyIsAWarningAndTheBrokerStillStarts() throws Exception {
+    void unknownKeyExitsOneNamingTheFileLineAndKey() throws Exception {
         Path conf = dir.resolve("unknown.conf");
-        Files.writeString(conf, "listen: 127.0.0.1:-1\nhttp_port: 0\nfrobnicate: yes\nlogtime: false\n");
+        Files.writeString(conf, "listen: 127.0.0.1:-1\nhttp_port: 0\nmax_paylod: 2MB\n");
         try (BrokerProcess broker = BrokerProcess.start("-c", conf.toString())) {
-            broker.clientPort(START);
-            String warning = broker.awaitLine(STOP, l -> l.contains("frobnicate"));
-            assertTrue(warning.contains("[WRN]"), warning);
+            assertEquals(1, broker.awaitExit(START));
+            broker.awaitLine(STOP, l -> l.equals("meshery-broker: " + conf + ":3:1: unknown field \"max_paylod\""));
+            assertFalse(broker.stderr().stream().anyMatch(l -> l.contains("Server is ready")),
+                broker.stderr()::toString);
+        }
+    }
+
+    @Test
+    void accountsBlockWithUsersExitsOneNamingAccounts() throws Exception {
+        Path conf = dir.resolve("accounts.conf");
+        Files.writeString(conf, """
+            listen: 127.0.0.1:-1
+            http_port: 0
+            accounts {
+              A { users: [ {user: a, password: b} ] }
+            }
+            """);
+        try (BrokerProcess broker = BrokerProcess.start("-c", conf.toString())) {
+            assertEquals(1, broker.awaitExit(START));
+            String error = broker.awaitLine(STOP, l -> l.contains("\"accounts\" is not supported"));
+            assertTrue(error.startsWith("meshery-broker: " + conf + ":3:1: "), error);
+            assertFalse(broker.stderr().stream().anyMatch(l -> l.contains("Listening for client connections")),
+                broker.stderr()::toString);
+        }
+    }
+
+    @Test
+    void testFlagReportsAnUnknownKeyAndExitsOne() throws Exception {
+        Path conf = dir.resolve("typo.conf");
+        Files.writeString(conf, "port: 4222\n  max_paylod: 2MB\n");
+        try (BrokerProcess check = BrokerProcess.start("-t", "-c", conf.toString())) {
+            assertEquals(1, check.awaitExit(START));
+            check.awaitLine(STOP, l -> l.equals("meshery-broker: " + conf + ":2:3: unknown field \"max_paylod\""));
+        }
+    }
+
+    @Test
+    void testFlagReportsAWarnedKeyAndExitsZero() throws Exception {
+        Path conf = dir.resolve("cluster.conf");
+        Files.writeString(conf, "port: 4222\ncluster {\n  port: 6222\n}\n");
+        try (BrokerProcess check = BrokerProcess.start("-t", "-c", conf.toString())) {
+            assertEquals(0, check.awaitExit(START));
+            check.awaitLine(STOP, l -> l.equals("meshery-broker: warning: " + conf + ":2:1: \"cluster\" is not"
+                + " implemented yet (clustering is coming); the node runs as a single server"));
+            check.awaitLine(STOP, l -> l.equals("meshery-broker: configuration file " + conf + " is valid"));
+        }
+    }
+
+    @Test
+    void clusterBlockStartsASingleServerWithOneWarning() throws Exception {
+        Path conf = dir.resolve("cluster.conf");
+        Files.writeString(conf, """
+            listen: 127.0.0.1:-1
+            http_port: 0
+            logtime: false
+            cluster {
+              name: meshery
+              port: -1
+              routes: ["nats://127.0.0.1:1"]
+            }
+            """);
+        try (BrokerProcess broker = BrokerProcess.start("-c", conf.toString())) {
+            int port = broker.clientPort(START);
             // logtime: false drops the date and time, as nats-server does.
             String ready = broker.awaitLine(STOP, l -> l.endsWith("Server is ready"));
             assertTrue(ready.matches("\\[\\d+\\] \\[INF\\] Server is ready"), ready);
+            List<String> warnings = broker.stderr().stream().filter(l -> l.contains("[WRN]")).toList();
+            assertEquals(List.of("[" + broker.pid() + "] [WRN] " + conf + ":4:1: \"cluster\" is not implemented yet"
+                + " (clustering is coming); the node runs as a single server"), warnings);
+            try (Connection nc = Nats.connect(new Options.Builder().server("nats://127.0.0.1:" + port)
+                    .maxReconnects(0).build())) {
+                assertEquals(Connection.Status.CONNECTED, nc.getStatus());
+            }
+            broker.signal("TERM");
+            assertEquals(0, broker.awaitExit(STOP));
         }
     }
 
