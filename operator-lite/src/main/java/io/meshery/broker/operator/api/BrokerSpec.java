@@ -12,7 +12,10 @@ import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 /** What the user asks for. Absent fields take the defaults in {@link Defaults}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BrokerSpec(
-        @JsonPropertyDescription("Number of broker pods (StatefulSet replicas).")
+        @JsonPropertyDescription("Number of broker pods (StatefulSet replicas). The broker does not cluster yet: "
+                + "with more than one pod each pod is a separate broker behind the same Service, and a subscriber "
+                + "on one pod does not get messages published on another. Keep 1 when publishers and subscribers "
+                + "must meet.")
         @Min(1) @Max(Defaults.MAX_SIZE) @Default(Defaults.SIZE_STR) @SpecReplicas
         Integer size,
 
@@ -25,12 +28,15 @@ public record BrokerSpec(
         @Pattern(Defaults.IMAGE_PATTERN)
         String image,
 
-        @JsonPropertyDescription("Clustering: the pods form one broker cluster (cluster and management ports, "
-                + "seed members at the pods' stable DNS names).")
+        @JsonPropertyDescription("Clustering (not implemented by the broker yet): the operator writes a cluster "
+                + "block with seed routes and opens the cluster and management ports, but the pods do not form a "
+                + "cluster; each starts with a warning and runs as a separate broker.")
         @Default("{}")
         ClusteringSpec clustering,
 
-        @JsonPropertyDescription("JetStream persistence: one PersistentVolumeClaim per pod.")
+        @JsonPropertyDescription("JetStream (not implemented by the broker yet): the operator creates and mounts "
+                + "one PersistentVolumeClaim per pod and writes a jetstream block, which the broker accepts with a "
+                + "warning; nothing is stored and JetStream API requests get no responders.")
         @Default("{}")
         JetStreamSpec jetstream,
 

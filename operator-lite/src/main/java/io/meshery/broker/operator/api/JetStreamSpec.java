@@ -8,7 +8,8 @@ import io.fabric8.generator.annotation.Pattern;
 /** JetStream: a volume claim template per pod, mounted at /data; the store is capped at the claim's size. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JetStreamSpec(
-        @JsonPropertyDescription("Enable JetStream with persistent storage.") @Default("false") Boolean enabled,
+        @JsonPropertyDescription("Create the claims and the jetstream block. Not implemented by the "
+                + "broker yet: nothing is stored.") @Default("false") Boolean enabled,
 
         @JsonPropertyDescription("StorageClass of the claims; the cluster default when empty.") String storageClass,
 
