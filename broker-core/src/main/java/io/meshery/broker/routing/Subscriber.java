@@ -8,6 +8,21 @@ import io.meshery.broker.protocol.ProtocolParser.PubArgs;
  */
 public interface Subscriber {
 
+    /** What kind of subscriber this is; the fan-out treats the kinds differently (see {@link Fanout}). */
+    enum Kind {
+        /** A client connected to this node. */
+        LOCAL_CLIENT,
+        /** Another node of the cluster, holding the interest of its own clients. */
+        REMOTE_NODE,
+        /** A handler inside this node (an API, a stream capturing its subjects). */
+        INTERNAL
+    }
+
+    /** Fixed for the subscriber's life. */
+    default Kind kind() {
+        return Kind.LOCAL_CLIENT;
+    }
+
     /**
      * Queues one message for {@code sub}. Must not block. The message is {@code msg}'s subject and reply
      * with the payload {@code buf[off, off+len)} (headers first when {@code msg.hasHeaders()}).

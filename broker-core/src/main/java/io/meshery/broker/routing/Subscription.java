@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Subscription {
 
     private final Subscriber owner;
+    /** The owner's kind, read once: the fan-out asks it for every delivery. */
+    private final boolean remote;
     private final String subject;
     private final String queue;
     private final String sid;
@@ -20,6 +22,7 @@ public final class Subscription {
 
     public Subscription(Subscriber owner, String subject, String queue, String sid) {
         this.owner = owner;
+        this.remote = owner.kind() == Subscriber.Kind.REMOTE_NODE;
         this.subject = subject;
         this.queue = queue;
         this.sid = sid;
@@ -27,6 +30,8 @@ public final class Subscription {
     }
 
     public Subscriber owner() { return owner; }
+    /** Whether the owner is another node (a route), not a subscriber on this one. */
+    public boolean isRemote() { return remote; }
     public String subject() { return subject; }
     /** The queue group, or {@code null}. */
     public String queue() { return queue; }

@@ -2,6 +2,7 @@ package io.meshery.broker.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.SubjectShards;
 import io.meshery.broker.security.Security;
@@ -67,6 +68,11 @@ public final class Server {
     public String serverName() { return serverName; }
     public SubjectShards shards() { return shards; }
     public SubjectIndex index() { return shards.index(); }
+
+    /** A fan-out for one more publisher, counting its deliveries in the node's totals. */
+    public Fanout newFanout() {
+        return new Fanout(index(), outMsgs, outBytes);
+    }
     public Instant start() { return start; }
     public long inMsgs() { return inMsgs.sum(); }
     public long inBytes() { return inBytes.sum(); }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.meshery.broker.protocol.ProtocolParser.PubArgs;
 import io.meshery.broker.routing.Subscription;
+import io.meshery.broker.testkit.NoSubscriber;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class ProtocolTraceTest {
         PubArgs pub = PubArgs.of("foo", "_INBOX.1", -1, 5);
         assertEquals("PUB foo _INBOX.1 5", ProtocolTrace.pub(pub));
         assertEquals("HPUB foo 12 17", ProtocolTrace.pub(PubArgs.of("foo", null, 12, 17)));
-        Subscription sub = new Subscription(null, "foo", null, "7");
+        Subscription sub = new Subscription(NoSubscriber.INSTANCE, "foo", null, "7");
         assertEquals("MSG foo 7 _INBOX.1 5", ProtocolTrace.msg(sub, pub, true));
         assertEquals("MSG foo 7 5", ProtocolTrace.msg(sub, PubArgs.of("foo", null, 12, 17), false));
         byte[] payload = "he said \"hi\"\r\n\u0001".getBytes(StandardCharsets.UTF_8);

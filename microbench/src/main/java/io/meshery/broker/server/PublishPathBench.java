@@ -4,12 +4,12 @@ import io.meshery.broker.microbench.Frames;
 import io.meshery.broker.microbench.IgnoringHandler;
 import io.meshery.broker.protocol.ProtocolParser;
 import io.meshery.broker.protocol.ProtocolParser.PubArgs;
-import io.meshery.broker.routing.Match;
+import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
-import java.util.IdentityHashMap;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.util.ByteString;
@@ -35,10 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * published message; {@code gc.alloc.rate.norm} from {@code -prof gc} is the bytes allocated per published
  * message on this path (per delivery: divide by the receivers, 5 for {@code fanout5}).
  *
- * <p>{@link Publisher} does what {@code ClientConnection.Client} does per PUB and per read ({@code onPublish},
- * {@code deliverTo}, {@code deliverToOne}, {@code endBatch}); keep the two in step. Not covered: the Pekko
- * TCP read (a fresh {@code ByteString} per read, about the frame's size per message) and write, and the
- * async callback that wakes a receiver's stream actor.
+ * <p>The fan-out measured is the node's own {@link Fanout}; {@link Publisher} adds what the connection does
+ * around it per PUB and per read. Not covered: the Pekko TCP read (a fresh {@code ByteString} per read, about
+ * the frame's size per message) and write, the flow-control check per touched receiver (the receivers here
+ * never hold a publisher), and the async callback that wakes a receiver's stream actor.
  *
  * <p>This class sits in the node's package (in the microbench module) because {@code Outbound} is
  * package-private there.
@@ -92,76 +92,34 @@ public class PublishPathBench {
         return publisher.deliveries;
     }
 
-    /** The publishing connection's side: {@code ClientConnection.Client.onPublish} and friends. */
+    /**
+     * The publishing connection's side: what {@code ClientConnection.Client} does per PUB ({@code onPublish}) and
+     * per read ({@code endBatch}), its own counters around the node's {@link Fanout}, which does the rest.
+     */
     static final class Publisher extends IgnoringHandler {
-        private final SubjectIndex index;
-        private final IdentityHashMap<Subscriber, Boolean> touched = new IdentityHashMap<>();
+        private final Fanout fanout;
         private final LongAdder serverInMsgs = new LongAdder();
         private final LongAdder serverInBytes = new LongAdder();
         private final LongAdder serverOutMsgs = new LongAdder();
-        private final LongAdder serverOutBytes = new LongAdder();
+        private final List<Subscriber> blockers = new ArrayList<>();
         private volatile long inMsgs;
         private volatile long inBytes;
         private long batchMsgs;
         private long batchBytes;
-        private long batchDeliveries;
-        private long batchDeliveredBytes;
-        private long batchMatches;
         long deliveries;
 
         Publisher(SubjectIndex index) {
-            this.index = index;
+            this.fanout = new Fanout(index, serverOutMsgs, new LongAdder());
         }
 
         @Override
         public void onPublish(PubArgs args, byte[] buf, int off, int len) {
             batchMsgs++;
             batchBytes += len;
-            String subject = args.subject();
-            batchMatches++;
-            Match match = index.match(subject);
-            if (!match.isEmpty()) {
-                for (Subscription s : match.plain()) {
-                    deliverTo(s, args, buf, off, len);
-                }
-                for (Subscription[] group : match.queues()) {
-                    deliverToOne(group, args, buf, off, len);
-                }
-            }
-        }
-
-        private boolean deliverTo(Subscription s, PubArgs args, byte[] buf, int off, int len) {
-            if (s.isClosed()) {
-                return false;
-            }
-            Subscriber owner = s.owner();
-            if (!s.countDelivery()) {
-                return false;
-            }
-            if (owner.deliver(s, args, buf, off, len)) {
-                touched.put(owner, Boolean.TRUE);
-                batchDeliveries++;
-                batchDeliveredBytes += len;
-                return true;
-            }
-            return false;
-        }
-
-        private void deliverToOne(Subscription[] group, PubArgs args, byte[] buf, int off, int len) {
-            int n = group.length;
-            int start = n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
-            for (int i = 0; i < n; i++) {
-                if (deliverTo(group[(start + i) % n], args, buf, off, len)) {
-                    return;
-                }
-            }
+            fanout.publish(null, true, false, args.subject(), args, buf, off, len);
         }
 
         void endBatch() {
-            if (batchMatches > 0) {
-                index.countMatches(batchMatches);
-                batchMatches = 0;
-            }
             if (batchMsgs > 0) {
                 inMsgs += batchMsgs;
                 inBytes += batchBytes;
@@ -170,19 +128,8 @@ public class PublishPathBench {
                 batchMsgs = 0;
                 batchBytes = 0;
             }
-            if (batchDeliveries > 0) {
-                serverOutMsgs.add(batchDeliveries);
-                deliveries += batchDeliveries;
-                serverOutBytes.add(batchDeliveredBytes);
-                batchDeliveries = 0;
-                batchDeliveredBytes = 0;
-            }
-            if (!touched.isEmpty()) {
-                for (Subscriber s : touched.keySet()) {
-                    s.flush();
-                }
-                touched.clear();
-            }
+            fanout.endBatch(null, null, blockers);
+            deliveries = serverOutMsgs.sum();
         }
     }
 

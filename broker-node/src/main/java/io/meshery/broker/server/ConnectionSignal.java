@@ -1,0 +1,44 @@
+package io.meshery.broker.server;
+
+import io.meshery.broker.routing.Subscription;
+import io.meshery.broker.security.Authenticator;
+
+/**
+ * What other threads tell a client connection. Each is delivered on the connection's own thread, through its
+ * one async callback, in the order sent.
+ */
+sealed interface ConnectionSignal {
+
+    /** Messages were queued for the client: write them out. */
+    ConnectionSignal FLUSH = new Flush();
+    /** A publisher found the client's buffer past max_pending: cut it. */
+    ConnectionSignal SLOW_CONSUMER = new SlowConsumer();
+    /** The node entered lame duck mode: tell the client. */
+    ConnectionSignal LAME_DUCK = new LameDuck();
+    /** A receiver this connection waits for has written out its backlog (flow control). */
+    ConnectionSignal RECEIVER_DRAINED = new ReceiverDrained();
+
+    record Flush() implements ConnectionSignal {
+    }
+
+    record SlowConsumer() implements ConnectionSignal {
+    }
+
+    record LameDuck() implements ConnectionSignal {
+    }
+
+    record ReceiverDrained() implements ConnectionSignal {
+    }
+
+    /** {@code sub} reached its maximum number of messages. */
+    record SubscriptionFinished(Subscription sub) implements ConnectionSignal {
+    }
+
+    /** Close after writing what is queued. */
+    record CloseRequest(CloseReason reason) implements ConnectionSignal {
+    }
+
+    /** The outcome of a credentials check that ran off the connection's thread ({@code null}: refused). */
+    record CredentialsChecked(ConnectOptions connect, Authenticator.Identity identity) implements ConnectionSignal {
+    }
+}
