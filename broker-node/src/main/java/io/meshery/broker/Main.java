@@ -5,8 +5,8 @@ import io.meshery.broker.config.CommandLine;
 import io.meshery.broker.config.ConfigException;
 import io.meshery.broker.config.Invocation;
 import io.meshery.broker.logging.LogSetup;
+import io.meshery.broker.node.BrokerNode;
 import io.meshery.broker.security.Security;
-import io.meshery.broker.server.BrokerNode;
 import io.meshery.broker.server.Server;
 import io.meshery.broker.server.ServerSettings;
 import java.io.IOException;
@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -91,7 +90,7 @@ public final class Main {
         run.warnings().forEach(w -> log.warn("{}", w));
         ServerSettings settings;
         try {
-            settings = settingsOf(options);
+            settings = ServerSettings.from(options);
         } catch (ConfigException e) {
             log.error("{}", run.positions().locate(e).getMessage());
             return 1;
@@ -135,24 +134,6 @@ public final class Main {
         pidFile.ifPresent(Main::deleteQuietly);
         log.info("Server exiting");
         return 0;
-    }
-
-    /** nats-server's options as the node's settings. */
-    static ServerSettings settingsOf(BrokerOptions o) {
-        Security security = Security.fromOptions(o);
-        int port = o.port() == BrokerOptions.RANDOM_PORT ? 0 : o.port();
-        int httpPort = o.httpPort() == 0 ? ServerSettings.NO_HTTP
-            : o.httpPort() == BrokerOptions.RANDOM_PORT ? 0 : o.httpPort();
-        return ServerSettings.defaults(o.host(), port)
-            .withName(Objects.requireNonNullElse(o.serverName(), ""))
-            .withHttp(o.httpHost(), httpPort)
-            .withLimits((int) Math.min(o.maxPayload(), Integer.MAX_VALUE), o.maxConnections(), o.maxSubscriptions(),
-                o.maxPending())
-            .withMaxControlLine(o.maxControlLine())
-            .withTimings(o.writeDeadline(), o.pingInterval(), o.pingMax())
-            .withAuthTimeout(security.authTimeout(o))
-            .withLameDuck(o.lameDuckDuration(), o.lameDuckGracePeriod())
-            .withSecurity(security);
     }
 
     /** Signal handlers run on the JVM's signal thread; the stop itself runs on its own thread. */

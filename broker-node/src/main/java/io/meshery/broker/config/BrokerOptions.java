@@ -3,6 +3,11 @@ package io.meshery.broker.config;
 import static io.meshery.broker.config.ConfigValues.checkPort;
 import static io.meshery.broker.config.ConfigValues.orDefault;
 
+import io.meshery.broker.config.NodeSettings.LameDuck;
+import io.meshery.broker.config.NodeSettings.Limits;
+import io.meshery.broker.config.NodeSettings.Listen;
+import io.meshery.broker.config.NodeSettings.Logging;
+import io.meshery.broker.config.NodeSettings.Timings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -14,7 +19,8 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * Every option of one broker node, immutable, with nats-server's defaults.
+ * Every option of one broker node, immutable: the {@link NodeSettings} it runs with (which hold every default), and
+ * what only the launcher and the security code read (the configuration and pid files, the raw blocks).
  *
  * <p>Built with {@link #builder()} (or {@link #toBuilder()}); {@link Builder#build()} applies nats-server's
  * "zero means default" rules and rejects values out of range. A nats.conf document is applied with
@@ -27,48 +33,13 @@ import java.util.StringJoiner;
  * interprets them; their keys should be matched case-insensitively, as nats-server does.
  */
 public final class BrokerOptions {
-    public static final String DEFAULT_HOST = "0.0.0.0";
-    public static final int DEFAULT_PORT = 4222;
     /** A port value that asks for any free port. */
-    public static final int RANDOM_PORT = -1;
-    /** Our embedded default; nats-server's is 0 (monitoring off). */
-    public static final int DEFAULT_HTTP_PORT = 8222;
-    public static final long DEFAULT_MAX_PAYLOAD = 1L << 20;
-    public static final int DEFAULT_MAX_CONTROL_LINE = 4096;
-    public static final int DEFAULT_MAX_CONNECTIONS = 65536;
-    public static final long DEFAULT_MAX_PENDING = 64L << 20;
-    public static final Duration DEFAULT_WRITE_DEADLINE = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_PING_INTERVAL = Duration.ofMinutes(2);
-    public static final int DEFAULT_PING_MAX = 2;
-    public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(2);
-    public static final Duration DEFAULT_LAME_DUCK_DURATION = Duration.ofMinutes(2);
-    public static final Duration DEFAULT_LAME_DUCK_GRACE_PERIOD = Duration.ofSeconds(10);
+    public static final int RANDOM_PORT = Listen.RANDOM_PORT;
     public static final Path DEFAULT_STORE_DIR = Path.of("./data/jetstream");
 
     private final Path configFile;
-    private final String serverName;
-    private final String host;
-    private final int port;
-    private final String httpHost;
-    private final int httpPort;
-    private final long maxPayload;
-    private final int maxControlLine;
-    private final int maxConnections;
-    private final int maxSubscriptions;
-    private final long maxPending;
-    private final Duration writeDeadline;
-    private final Duration pingInterval;
-    private final int pingMax;
-    private final Duration authTimeout;
-    private final boolean debug;
-    private final boolean trace;
-    private final boolean traceVerbose;
-    private final boolean logtime;
-    private final Path logFile;
+    private final NodeSettings settings;
     private final Path pidFile;
-    private final boolean noLog;
-    private final Duration lameDuckDuration;
-    private final Duration lameDuckGracePeriod;
     private final boolean jetStream;
     private final Path storeDir;
     private final Map<String, Object> authorization;
@@ -76,31 +47,10 @@ public final class BrokerOptions {
     private final Map<String, Object> cluster;
     private final Map<String, Object> jetStreamConfig;
 
-    private BrokerOptions(Builder b) {
+    private BrokerOptions(Builder b, NodeSettings settings) {
         configFile = b.configFile;
-        serverName = b.serverName;
-        host = b.host;
-        port = b.port;
-        httpHost = b.httpHost;
-        httpPort = b.httpPort;
-        maxPayload = b.maxPayload;
-        maxControlLine = b.maxControlLine;
-        maxConnections = b.maxConnections;
-        maxSubscriptions = b.maxSubscriptions;
-        maxPending = b.maxPending;
-        writeDeadline = b.writeDeadline;
-        pingInterval = b.pingInterval;
-        pingMax = b.pingMax;
-        authTimeout = b.authTimeout;
-        debug = b.debug;
-        trace = b.trace;
-        traceVerbose = b.traceVerbose;
-        logtime = b.logtime;
-        logFile = b.logFile;
+        this.settings = settings;
         pidFile = b.pidFile;
-        noLog = b.noLog;
-        lameDuckDuration = b.lameDuckDuration;
-        lameDuckGracePeriod = b.lameDuckGracePeriod;
         jetStream = b.jetStream;
         storeDir = b.storeDir;
         authorization = b.authorization;
@@ -157,97 +107,91 @@ public final class BrokerOptions {
         return Optional.ofNullable(configFile);
     }
 
-    /** The server name; empty means "use the server id". */
-    public String serverName() {
-        return serverName;
+    /** The settings the node runs with: listen, limits, timings, lame duck, logging. */
+    public NodeSettings settings() {
+        return settings;
     }
 
-    /** The address the client listener binds to. */
+    /** The server name; empty means "use the server id". */
+    public String serverName() {
+        return settings.listen().serverName();
+    }
+
     public String host() {
-        return host;
+        return settings.listen().host();
     }
 
     /** The client port: 1..65535, or {@link #RANDOM_PORT}. */
     public int port() {
-        return port;
+        return settings.listen().port();
     }
 
     /** The address the monitoring listener binds to; the client {@link #host()} unless set. */
     public String httpHost() {
-        return httpHost != null ? httpHost : host;
+        return settings.listen().httpHost();
     }
 
     /** The monitoring port: 1..65535, 0 when monitoring is off, or {@link #RANDOM_PORT}. */
     public int httpPort() {
-        return httpPort;
+        return settings.listen().httpPort();
     }
 
-    /** The largest message payload a client may publish, in bytes. */
     public long maxPayload() {
-        return maxPayload;
+        return settings.limits().maxPayload();
     }
 
-    /** The longest protocol control line accepted, in bytes. */
     public int maxControlLine() {
-        return maxControlLine;
+        return settings.limits().maxControlLine();
     }
 
-    /** The most client connections accepted at once. */
     public int maxConnections() {
-        return maxConnections;
+        return settings.limits().maxConnections();
     }
 
-    /** The most subscriptions per connection; 0 = unlimited. */
     public int maxSubscriptions() {
-        return maxSubscriptions;
+        return settings.limits().maxSubscriptions();
     }
 
-    /** The most bytes buffered for one connection before it is a slow consumer. */
     public long maxPending() {
-        return maxPending;
+        return settings.limits().maxPending();
     }
 
-    /** How long a write to a client may block before the client is a slow consumer. */
     public Duration writeDeadline() {
-        return writeDeadline;
+        return settings.timings().writeDeadline();
     }
 
-    /** How often the server pings each client. */
     public Duration pingInterval() {
-        return pingInterval;
+        return settings.timings().pingInterval();
     }
 
-    /** How many pings may go unanswered before the connection is stale. */
     public int pingMax() {
-        return pingMax;
+        return settings.timings().pingMax();
     }
 
     /** How long a client has to authenticate (nats.conf {@code authorization { timeout }}). */
     public Duration authTimeout() {
-        return authTimeout;
+        return settings.timings().authTimeout();
     }
 
     public boolean debug() {
-        return debug;
+        return settings.logging().debug();
     }
 
     public boolean trace() {
-        return trace;
+        return settings.logging().trace();
     }
 
-    /** Verbose tracing (also traces the system account), {@code -VV} or {@code trace_verbose}. */
     public boolean traceVerbose() {
-        return traceVerbose;
+        return settings.logging().traceVerbose();
     }
 
-    /** Whether log lines carry a timestamp. */
     public boolean logtime() {
-        return logtime;
+        return settings.logging().logtime();
     }
 
     /** The file to log to instead of standard error, if any. */
     public Optional<Path> logFile() {
-        return Optional.ofNullable(logFile);
+        return Optional.ofNullable(settings.logging().file());
     }
 
     /** The file to write the process id to, if any. */
@@ -255,19 +199,16 @@ public final class BrokerOptions {
         return Optional.ofNullable(pidFile);
     }
 
-    /** Whether logging is off entirely (embedded use; no nats.conf key). */
     public boolean noLog() {
-        return noLog;
+        return settings.logging().noLog();
     }
 
-    /** Over how long lame-duck mode closes the client connections. */
     public Duration lameDuckDuration() {
-        return lameDuckDuration;
+        return settings.lameDuck().duration();
     }
 
-    /** How long lame-duck mode waits before it starts closing client connections. */
     public Duration lameDuckGracePeriod() {
-        return lameDuckGracePeriod;
+        return settings.lameDuck().gracePeriod();
     }
 
     /** Whether JetStream is enabled ({@code -js}, {@code jetstream: enabled} or a {@code jetstream {}} block). */
@@ -312,27 +253,25 @@ public final class BrokerOptions {
 
     /** Every field, for {@link #equals} and {@link #hashCode}. */
     private List<Object> values() {
-        return Arrays.asList(configFile, serverName, host, port, httpHost, httpPort, maxPayload, maxControlLine,
-                maxConnections, maxSubscriptions, maxPending, writeDeadline, pingInterval, pingMax, authTimeout, debug,
-                trace, traceVerbose, logtime, logFile, pidFile, noLog, lameDuckDuration, lameDuckGracePeriod, jetStream,
-                storeDir, authorization, tls, cluster, jetStreamConfig);
+        return Arrays.asList(configFile, settings, pidFile, jetStream, storeDir, authorization, tls, cluster,
+                jetStreamConfig);
     }
 
     /** All scalar options; of the raw blocks only the key names, so secrets such as tokens are never printed. */
     @Override
     public String toString() {
         return new StringJoiner(", ", "BrokerOptions{", "}")
-                .add("configFile=" + configFile).add("serverName=" + serverName).add("host=" + host)
-                .add("port=" + port).add("httpHost=" + httpHost()).add("httpPort=" + httpPort)
-                .add("maxPayload=" + maxPayload).add("maxControlLine=" + maxControlLine)
-                .add("maxConnections=" + maxConnections).add("maxSubscriptions=" + maxSubscriptions)
-                .add("maxPending=" + maxPending).add("writeDeadline=" + GoDuration.format(writeDeadline))
-                .add("pingInterval=" + GoDuration.format(pingInterval)).add("pingMax=" + pingMax)
-                .add("authTimeout=" + GoDuration.format(authTimeout)).add("debug=" + debug).add("trace=" + trace)
-                .add("traceVerbose=" + traceVerbose).add("logtime=" + logtime).add("logFile=" + logFile)
-                .add("pidFile=" + pidFile).add("noLog=" + noLog)
-                .add("lameDuckDuration=" + GoDuration.format(lameDuckDuration))
-                .add("lameDuckGracePeriod=" + GoDuration.format(lameDuckGracePeriod)).add("jetStream=" + jetStream)
+                .add("configFile=" + configFile).add("serverName=" + serverName()).add("host=" + host())
+                .add("port=" + port()).add("httpHost=" + httpHost()).add("httpPort=" + httpPort())
+                .add("maxPayload=" + maxPayload()).add("maxControlLine=" + maxControlLine())
+                .add("maxConnections=" + maxConnections()).add("maxSubscriptions=" + maxSubscriptions())
+                .add("maxPending=" + maxPending()).add("writeDeadline=" + GoDuration.format(writeDeadline()))
+                .add("pingInterval=" + GoDuration.format(pingInterval())).add("pingMax=" + pingMax())
+                .add("authTimeout=" + GoDuration.format(authTimeout())).add("debug=" + debug())
+                .add("trace=" + trace()).add("traceVerbose=" + traceVerbose()).add("logtime=" + logtime())
+                .add("logFile=" + settings.logging().file()).add("pidFile=" + pidFile).add("noLog=" + noLog())
+                .add("lameDuckDuration=" + GoDuration.format(lameDuckDuration()))
+                .add("lameDuckGracePeriod=" + GoDuration.format(lameDuckGracePeriod())).add("jetStream=" + jetStream)
                 .add("storeDir=" + storeDir).add("authorization=" + authorization.keySet()).add("tls=" + tls.keySet())
                 .add("cluster=" + cluster.keySet()).add("jetstream=" + jetStreamConfig.keySet()).toString();
     }
@@ -343,30 +282,37 @@ public final class BrokerOptions {
      * thread-safe.
      */
     public static final class Builder {
+        private static final Listen LISTEN = NodeSettings.DEFAULTS.listen();
+        private static final Limits LIMITS = NodeSettings.DEFAULTS.limits();
+        private static final Timings TIMINGS = NodeSettings.DEFAULTS.timings();
+        private static final LameDuck LAME_DUCK = NodeSettings.DEFAULTS.lameDuck();
+        private static final Logging LOGGING = NodeSettings.DEFAULTS.logging();
+
         private Path configFile;
-        private String serverName = "";
-        private String host = DEFAULT_HOST;
-        private int port = DEFAULT_PORT;
+        private String serverName = LISTEN.serverName();
+        private String host = LISTEN.host();
+        private int port = LISTEN.port();
+        /** {@code null}: the client host. */
         private String httpHost;
-        private int httpPort = DEFAULT_HTTP_PORT;
-        private long maxPayload = DEFAULT_MAX_PAYLOAD;
-        private int maxControlLine = DEFAULT_MAX_CONTROL_LINE;
-        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-        private int maxSubscriptions;
-        private long maxPending = DEFAULT_MAX_PENDING;
-        private Duration writeDeadline = DEFAULT_WRITE_DEADLINE;
-        private Duration pingInterval = DEFAULT_PING_INTERVAL;
-        private int pingMax = DEFAULT_PING_MAX;
-        private Duration authTimeout = DEFAULT_AUTH_TIMEOUT;
-        private boolean debug;
-        private boolean trace;
-        private boolean traceVerbose;
-        private boolean logtime = true;
-        private Path logFile;
+        private int httpPort = LISTEN.httpPort();
+        private long maxPayload = LIMITS.maxPayload();
+        private int maxControlLine = LIMITS.maxControlLine();
+        private int maxConnections = LIMITS.maxConnections();
+        private int maxSubscriptions = LIMITS.maxSubscriptions();
+        private long maxPending = LIMITS.maxPending();
+        private Duration writeDeadline = TIMINGS.writeDeadline();
+        private Duration pingInterval = TIMINGS.pingInterval();
+        private int pingMax = TIMINGS.pingMax();
+        private Duration authTimeout = TIMINGS.authTimeout();
+        private boolean debug = LOGGING.debug();
+        private boolean trace = LOGGING.trace();
+        private boolean traceVerbose = LOGGING.traceVerbose();
+        private boolean logtime = LOGGING.logtime();
+        private Path logFile = LOGGING.file();
         private Path pidFile;
-        private boolean noLog;
-        private Duration lameDuckDuration = DEFAULT_LAME_DUCK_DURATION;
-        private Duration lameDuckGracePeriod = DEFAULT_LAME_DUCK_GRACE_PERIOD;
+        private boolean noLog = LOGGING.noLog();
+        private Duration lameDuckDuration = LAME_DUCK.duration();
+        private Duration lameDuckGracePeriod = LAME_DUCK.gracePeriod();
         private boolean jetStream;
         private Path storeDir = DEFAULT_STORE_DIR;
         private Map<String, Object> authorization = Map.of();
@@ -378,29 +324,30 @@ public final class BrokerOptions {
 
         private Builder(BrokerOptions o) {
             configFile = o.configFile;
-            serverName = o.serverName;
-            host = o.host;
-            port = o.port;
-            httpHost = o.httpHost;
-            httpPort = o.httpPort;
-            maxPayload = o.maxPayload;
-            maxControlLine = o.maxControlLine;
-            maxConnections = o.maxConnections;
-            maxSubscriptions = o.maxSubscriptions;
-            maxPending = o.maxPending;
-            writeDeadline = o.writeDeadline;
-            pingInterval = o.pingInterval;
-            pingMax = o.pingMax;
-            authTimeout = o.authTimeout;
-            debug = o.debug;
-            trace = o.trace;
-            traceVerbose = o.traceVerbose;
-            logtime = o.logtime;
-            logFile = o.logFile;
+            serverName = o.serverName();
+            host = o.host();
+            port = o.port();
+            // A monitoring host that only followed the client host keeps following it.
+            httpHost = o.httpHost().equals(o.host()) ? null : o.httpHost();
+            httpPort = o.httpPort();
+            maxPayload = o.maxPayload();
+            maxControlLine = o.maxControlLine();
+            maxConnections = o.maxConnections();
+            maxSubscriptions = o.maxSubscriptions();
+            maxPending = o.maxPending();
+            writeDeadline = o.writeDeadline();
+            pingInterval = o.pingInterval();
+            pingMax = o.pingMax();
+            authTimeout = o.authTimeout();
+            debug = o.debug();
+            trace = o.trace();
+            traceVerbose = o.traceVerbose();
+            logtime = o.logtime();
+            logFile = o.settings.logging().file();
             pidFile = o.pidFile;
-            noLog = o.noLog;
-            lameDuckDuration = o.lameDuckDuration;
-            lameDuckGracePeriod = o.lameDuckGracePeriod;
+            noLog = o.noLog();
+            lameDuckDuration = o.lameDuckDuration();
+            lameDuckGracePeriod = o.lameDuckGracePeriod();
             jetStream = o.jetStream;
             storeDir = o.storeDir;
             authorization = o.authorization;
@@ -420,13 +367,13 @@ public final class BrokerOptions {
             return this;
         }
 
-        /** {@code null} or empty: {@value #DEFAULT_HOST}. */
+        /** {@code null} or empty: the default host, 0.0.0.0. */
         public Builder host(String value) {
             host = value;
             return this;
         }
 
-        /** 0: {@value #DEFAULT_PORT}; -1: any free port. */
+        /** 0: the default port, 4222; -1: any free port. */
         public Builder port(int value) {
             port = value;
             return this;
@@ -573,27 +520,32 @@ public final class BrokerOptions {
          * @throws ConfigException naming the option (by its nats.conf key) and the bad value
          */
         public BrokerOptions build() {
-            host = host == null || host.isBlank() ? DEFAULT_HOST : host;
+            host = host == null || host.isBlank() ? LISTEN.host() : host;
             httpHost = httpHost == null || httpHost.isBlank() ? null : httpHost;
-            port = port == 0 ? DEFAULT_PORT : port;
+            port = port == 0 ? LISTEN.port() : port;
             checkPort("port", port);
             checkPort("http_port", httpPort);
-            maxPayload = orDefault("max_payload", maxPayload, DEFAULT_MAX_PAYLOAD);
-            maxPending = orDefault("max_pending", maxPending, DEFAULT_MAX_PENDING);
+            maxPayload = orDefault("max_payload", maxPayload, LIMITS.maxPayload());
+            maxPending = orDefault("max_pending", maxPending, LIMITS.maxPending());
             ConfigValues.checkPayload(maxPayload, maxPending);
-            maxControlLine = (int) orDefault("max_control_line", maxControlLine, DEFAULT_MAX_CONTROL_LINE);
-            maxConnections = (int) orDefault("max_connections", maxConnections, DEFAULT_MAX_CONNECTIONS);
+            maxControlLine = (int) orDefault("max_control_line", maxControlLine, LIMITS.maxControlLine());
+            maxConnections = (int) orDefault("max_connections", maxConnections, LIMITS.maxConnections());
             maxSubscriptions = Math.max(0, maxSubscriptions);
-            pingMax = (int) orDefault("ping_max", pingMax, DEFAULT_PING_MAX);
-            writeDeadline = orDefault("write_deadline", writeDeadline, DEFAULT_WRITE_DEADLINE);
-            pingInterval = orDefault("ping_interval", pingInterval, DEFAULT_PING_INTERVAL);
-            authTimeout = orDefault("authorization.timeout", authTimeout, DEFAULT_AUTH_TIMEOUT);
-            lameDuckDuration = orDefault("lame_duck_duration", lameDuckDuration, DEFAULT_LAME_DUCK_DURATION);
-            lameDuckGracePeriod =
-                    orDefault("lame_duck_grace_period", lameDuckGracePeriod, DEFAULT_LAME_DUCK_GRACE_PERIOD);
+            pingMax = (int) orDefault("ping_max", pingMax, TIMINGS.pingMax());
+            writeDeadline = orDefault("write_deadline", writeDeadline, TIMINGS.writeDeadline());
+            pingInterval = orDefault("ping_interval", pingInterval, TIMINGS.pingInterval());
+            authTimeout = orDefault("authorization.timeout", authTimeout, TIMINGS.authTimeout());
+            lameDuckDuration = orDefault("lame_duck_duration", lameDuckDuration, LAME_DUCK.duration());
+            lameDuckGracePeriod = orDefault("lame_duck_grace_period", lameDuckGracePeriod, LAME_DUCK.gracePeriod());
             ConfigValues.checkLameDuck(lameDuckDuration, lameDuckGracePeriod);
             storeDir = storeDir == null ? DEFAULT_STORE_DIR : storeDir;
-            return new BrokerOptions(this);
+            NodeSettings settings = new NodeSettings(
+                    new Listen(serverName, host, port, httpHost == null ? host : httpHost, httpPort),
+                    new Limits((int) maxPayload, maxControlLine, maxConnections, maxSubscriptions, maxPending),
+                    new Timings(writeDeadline, pingInterval, pingMax, authTimeout),
+                    new LameDuck(lameDuckDuration, lameDuckGracePeriod),
+                    new Logging(debug, trace, traceVerbose, logtime, logFile, noLog));
+            return new BrokerOptions(this, settings);
         }
     }
 }

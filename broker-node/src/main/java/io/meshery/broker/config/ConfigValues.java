@@ -9,22 +9,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Conversions from parsed nats.conf values to option types. Every failure is a {@link ConfigException} whose
- * message starts with the key as written and shows the bad value, e.g. {@code max_payload: invalid size "abc"}.
+ * Conversions from parsed nats.conf values (and from the users file, read with Jackson) to option types: the one
+ * reader of configuration values, for the options here and for the {@code authorization} and {@code tls} blocks
+ * in {@code security}. Every failure is a {@link ConfigException} whose message starts with the key as written and
+ * shows the bad value, e.g. {@code max_payload: invalid size "abc"}; {@link #secret} names only the value's kind.
  *
  * <p>Type rules follow nats-server: integers, booleans and strings must have that type ({@code port: "4222"} and
  * {@code debug: "true"} are errors). Two deliberate extensions: a size may also be a string in size syntax
  * ({@code max_payload: "10MB"}), and an integer given for a duration means seconds (nats-server accepts that
  * only for some keys, always with a warning).
  */
-final class ConfigValues {
+public final class ConfigValues {
     private ConfigValues() {}
 
-    static String string(String key, Object value) {
+    public static String string(String key, Object value) {
         if (value instanceof String s) {
             return s;
         }
         throw new ConfigException(key + ": expected a string, got " + show(value));
+    }
+
+    /** A string that may be a secret (a password, a token): a failure names the value's kind, never the value. */
+    public static String secret(String key, Object value) {
+        if (value instanceof String s) {
+            return s;
+        }
+        throw new ConfigException(key + ": expected a string, got " + kind(value));
+    }
+
+    /** A string or a list of strings (nats-server accepts a single subject where a list is expected). */
+    public static List<String> strings(String key, Object value) {
+        if (value instanceof String s) {
+            return List.of(s);
+        }
+        if (value instanceof List<?> list) {
+            List<String> out = new ArrayList<>(list.size());
+            for (int i = 0; i < list.size(); i++) {
+                out.add(string(key + "[" + i + "]", list.get(i)));
+            }
+            return out;
+        }
+        throw new ConfigException(key + ": expected a string or a list of strings, got " + show(value));
     }
 
     static Path path(String key, Object value) {
@@ -36,16 +61,17 @@ final class ConfigValues {
         }
     }
 
-    static boolean bool(String key, Object value) {
+    public static boolean bool(String key, Object value) {
         if (value instanceof Boolean b) {
             return b;
         }
         throw new ConfigException(key + ": expected true or false, got " + show(value));
     }
 
-    static int integer(String key, Object value) {
-        if (value instanceof Long n) {
-            return toInt(key, n);
+    /** An integer; a users file read with Jackson gives {@code Integer}s, nats.conf {@code Long}s. */
+    public static int integer(String key, Object value) {
+        if (value instanceof Long || value instanceof Integer) {
+            return toInt(key, ((Number) value).longValue());
         }
         throw new ConfigException(key + ": expected an integer, got " + show(value));
     }
@@ -79,11 +105,7 @@ final class ConfigValues {
      */
     static Duration duration(String key, Object value, List<String> warnings) {
         if (value instanceof String s) {
-            try {
-                return GoDuration.parse(s);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key + ": " + e.getMessage());
-            }
+            return duration(key, s);
         }
         if (value instanceof Long n) {
             warnings.add(key + ": the integer " + n + " is read as " + n + " seconds; write a duration such as \""
@@ -93,10 +115,19 @@ final class ConfigValues {
         throw new ConfigException(key + ": expected a duration such as \"2m\" or \"10s\", got " + show(value));
     }
 
+    /** A duration string such as {@code "2m"} or {@code "1h30m"}. */
+    public static Duration duration(String key, String text) {
+        try {
+            return GoDuration.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": " + e.getMessage());
+        }
+    }
+
     /** A number of seconds (integer or decimal), or a duration string. */
-    static Duration seconds(String key, Object value) {
-        if (value instanceof Long n) {
-            return Duration.ofSeconds(n);
+    public static Duration seconds(String key, Object value) {
+        if (value instanceof Long || value instanceof Integer) {
+            return Duration.ofSeconds(((Number) value).longValue());
         }
         if (value instanceof Double d) {
             if (d.isNaN() || d.isInfinite() || Math.abs(d) > Long.MAX_VALUE / 1_000_000_000L) {
@@ -105,17 +136,13 @@ final class ConfigValues {
             return Duration.ofNanos(Math.round(d * 1_000_000_000L));
         }
         if (value instanceof String s) {
-            try {
-                return GoDuration.parse(s);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key + ": " + e.getMessage());
-            }
+            return duration(key, s);
         }
         throw new ConfigException(key + ": expected a number of seconds or a duration, got " + show(value));
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> block(String key, Object value) {
+    public static Map<String, Object> block(String key, Object value) {
         if (value instanceof Map<?, ?> m) {
             return (Map<String, Object>) m;
         }
@@ -180,6 +207,23 @@ final class ConfigValues {
             return "a list [ ... ]";
         }
         return String.valueOf(value);
+    }
+
+    /** What a value is, without the value: for messages about values that may be secrets. */
+    private static String kind(Object value) {
+        if (value == null) {
+            return "nothing";
+        }
+        if (value instanceof Map<?, ?>) {
+            return "a block { ... }";
+        }
+        if (value instanceof List<?>) {
+            return "a list [ ... ]";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        return "a number";
     }
 
     /** A deeply unmodifiable copy of a configuration block, keeping key order. */

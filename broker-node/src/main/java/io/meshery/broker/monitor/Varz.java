@@ -35,7 +35,7 @@ final class Varz {
         v.put("version", Server.NATS_VERSION);
         v.put("proto", 1);
         v.put("go", Server.RUNTIME);
-        v.put("host", s.host());
+        v.put("host", s.listen().host());
         v.put("port", server.clientPort());
         Security security = s.security();
         if (security.authRequired()) {
@@ -47,26 +47,26 @@ final class Varz {
                 v.put("tls_verify", true);
             }
         }
-        v.put("max_connections", s.maxConnections());
-        v.put("ping_interval", s.pingInterval().toNanos());
-        v.put("ping_max", s.pingMax());
+        v.put("max_connections", s.limits().maxConnections());
+        v.put("ping_interval", s.timings().pingInterval().toNanos());
+        v.put("ping_max", s.timings().pingMax());
         v.put("http_host", httpHost);
         v.put("http_port", httpPort);
         v.put("http_base_path", "");
         v.put("https_port", 0);
-        Json.putFloat(v, "auth_timeout", seconds(s.authTimeout()));
-        v.put("max_control_line", s.maxControlLine());
-        v.put("max_payload", s.maxPayload());
-        v.put("max_pending", s.maxPending());
+        Json.putFloat(v, "auth_timeout", seconds(s.timings().authTimeout()));
+        v.put("max_control_line", s.limits().maxControlLine());
+        v.put("max_payload", s.limits().maxPayload());
+        v.put("max_pending", s.limits().maxPending());
         for (String block : new String[] {"cluster", "gateway", "leaf", "mqtt", "websocket", "jetstream"}) {
             v.putObject(block);
         }
         Json.putFloat(v, "tls_timeout",
             security.tlsRequired() ? seconds(security.tls().timeout()) : DEFAULT_TLS_TIMEOUT_SECONDS);
-        v.put("write_deadline", s.writeDeadline().toNanos());
+        v.put("write_deadline", s.timings().writeDeadline().toNanos());
         // Not in nats-server 2.9's /varz; shown because operators tune them for rolling restarts.
-        v.put("lame_duck_duration", s.lameDuckDuration().toNanos());
-        v.put("lame_duck_grace_period", s.lameDuckGracePeriod().toNanos());
+        v.put("lame_duck_duration", s.lameDuck().duration().toNanos());
+        v.put("lame_duck_grace_period", s.lameDuck().gracePeriod().toNanos());
         v.put("start", GoFormat.time(server.start()));
         v.put("now", GoFormat.time(now));
         v.put("uptime", GoFormat.uptime(Duration.between(server.start(), now)));

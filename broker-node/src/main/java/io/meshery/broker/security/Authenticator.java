@@ -3,6 +3,7 @@ package io.meshery.broker.security;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshery.broker.config.ConfigException;
+import io.meshery.broker.config.ConfigValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,12 +115,12 @@ public final class Authenticator {
             String key = "authorization." + e.getKey();
             Object v = e.getValue();
             switch (e.getKey().toLowerCase(Locale.ROOT)) {
-                case "user", "username" -> user = ConfigMaps.string(key, v);
-                case "pass", "password" -> pass = ConfigMaps.string(key, v);
-                case "token" -> token = ConfigMaps.string(key, v);
+                case "user", "username" -> user = ConfigValues.string(key, v);
+                case "pass", "password" -> pass = ConfigValues.secret(key, v);
+                case "token" -> token = ConfigValues.secret(key, v);
                 case "users" -> usersValue = v;
                 case "default_permission", "default_permissions", "permissions" -> defaultPermissions = v;
-                case "users_file" -> usersFile = ConfigMaps.string(key, v);
+                case "users_file" -> usersFile = ConfigValues.string(key, v);
                 case "timeout" -> { } // read by BrokerOptions as the auth timeout
                 default -> throw new ConfigException(key + ": not supported; authorization takes token, user and "
                     + "password, users, default_permissions, users_file and timeout");
@@ -148,7 +149,7 @@ public final class Authenticator {
                 if (token != null) {
                     throw new ConfigException(where + ": a token is configured twice");
                 }
-                token = ConfigMaps.string(where + ": token", file.get("token"));
+                token = ConfigValues.secret(where + ": token", file.get("token"));
             }
         }
         if (token != null && (user != null || pass != null || users != null)) {
@@ -187,11 +188,11 @@ public final class Authenticator {
             String name = null;
             String password = null;
             Permissions permissions = null;
-            for (Map.Entry<String, Object> e : ConfigMaps.map(at, list.get(i)).entrySet()) {
+            for (Map.Entry<String, Object> e : ConfigValues.block(at, list.get(i)).entrySet()) {
                 String k = at + "." + e.getKey();
                 switch (e.getKey().toLowerCase(Locale.ROOT)) {
-                    case "user", "username" -> name = ConfigMaps.string(k, e.getValue());
-                    case "pass", "password" -> password = ConfigMaps.string(k, e.getValue());
+                    case "user", "username" -> name = ConfigValues.string(k, e.getValue());
+                    case "pass", "password" -> password = ConfigValues.secret(k, e.getValue());
                     case "permission", "permissions", "authorization" ->
                         permissions = Permissions.parse(k, e.getValue());
                     default -> throw new ConfigException(k + ": not supported; a user takes user, password and "

@@ -1,6 +1,7 @@
 package io.meshery.broker.security;
 
 import io.meshery.broker.config.ConfigException;
+import io.meshery.broker.config.ConfigValues;
 import io.meshery.broker.protocol.Subjects;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,7 +159,7 @@ public final class Permissions {
      * @throws ConfigException naming the key of anything unknown or invalid
      */
     static Permissions parse(String key, Object value) {
-        Map<String, Object> block = ConfigMaps.map(key, value);
+        Map<String, Object> block = ConfigValues.block(key, value);
         Rules publish = null;
         Rules subscribe = null;
         Responses responses = null;
@@ -188,7 +189,7 @@ public final class Permissions {
         if (!(value instanceof Map)) {
             return new Rules(subjects(key, value, queuesAllowed), null);
         }
-        Map<String, Object> block = ConfigMaps.map(key, value);
+        Map<String, Object> block = ConfigValues.block(key, value);
         if (block.isEmpty()) {
             return null;
         }
@@ -207,7 +208,7 @@ public final class Permissions {
 
     private static List<Rule> subjects(String key, Object value, boolean queuesAllowed) {
         List<Rule> rules = new ArrayList<>();
-        for (String entry : ConfigMaps.strings(key, value)) {
+        for (String entry : ConfigValues.strings(key, value)) {
             String s = entry.trim();
             int space = s.indexOf(' ');
             String subject = space < 0 ? s : s.substring(0, space);
@@ -230,20 +231,20 @@ public final class Permissions {
         if (value instanceof Boolean on) {
             return on ? new Responses(DEFAULT_RESPONSE_MAX_MSGS, DEFAULT_RESPONSE_EXPIRES) : null;
         }
-        Map<String, Object> block = ConfigMaps.map(key, value);
+        Map<String, Object> block = ConfigValues.block(key, value);
         int max = DEFAULT_RESPONSE_MAX_MSGS;
         Duration expires = DEFAULT_RESPONSE_EXPIRES;
         for (Map.Entry<String, Object> e : block.entrySet()) {
             String k = key + "." + e.getKey();
             switch (e.getKey().toLowerCase(Locale.ROOT)) {
                 case "max", "max_msgs", "max_messages", "max_responses" -> {
-                    long n = ConfigMaps.integer(k, e.getValue());
+                    long n = ConfigValues.integer(k, e.getValue());
                     if (n != 0) {
                         max = n < 0 ? -1 : (int) Math.min(n, Integer.MAX_VALUE);
                     }
                 }
                 case "expires", "expiration", "ttl" -> {
-                    Duration d = ConfigMaps.duration(k, ConfigMaps.string(k, e.getValue()));
+                    Duration d = ConfigValues.duration(k, ConfigValues.string(k, e.getValue()));
                     if (!d.isZero()) {
                         expires = d.isNegative() ? Duration.ofNanos(-1) : d;
                     }

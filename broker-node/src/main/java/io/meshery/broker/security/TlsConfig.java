@@ -1,6 +1,7 @@
 package io.meshery.broker.security;
 
 import io.meshery.broker.config.ConfigException;
+import io.meshery.broker.config.ConfigValues;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -92,12 +93,12 @@ public final class TlsConfig {
             String key = "tls." + e.getKey();
             Object v = e.getValue();
             switch (e.getKey().toLowerCase(Locale.ROOT)) {
-                case "cert_file" -> certFile = ConfigMaps.string(key, v);
-                case "key_file" -> keyFile = ConfigMaps.string(key, v);
-                case "ca_file" -> caFile = ConfigMaps.string(key, v);
-                case "verify" -> verify = ConfigMaps.bool(key, v);
+                case "cert_file" -> certFile = ConfigValues.string(key, v);
+                case "key_file" -> keyFile = ConfigValues.string(key, v);
+                case "ca_file" -> caFile = ConfigValues.string(key, v);
+                case "verify" -> verify = ConfigValues.bool(key, v);
                 case "timeout" -> {
-                    timeout = ConfigMaps.seconds(key, v);
+                    timeout = ConfigValues.seconds(key, v);
                     if (timeout.isZero() || timeout.isNegative()) {
                         timeout = DEFAULT_TIMEOUT;
                     }

@@ -99,7 +99,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         private final long cid;
         private final String ip = remote.getAddress().getHostAddress();
         private final ProtocolParser parser =
-            new ProtocolParser(this, settings.maxControlLine(), settings.maxPayload());
+            new ProtocolParser(this, settings.limits().maxControlLine(), settings.limits().maxPayload());
         private final ClientSubscriptions subs = new ClientSubscriptions(server.shards());
         private final ClientAuth auth = new ClientAuth(settings.security().authenticator(), logPrefix);
         /** Delivers what this connection publishes; each receiver is flushed once per read. */
@@ -152,9 +152,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 scheduleOnce(TIMER_TLS, settings.security().tls().timeout());
             }
             if (auth.isRequired()) {
-                scheduleOnce(TIMER_AUTH, settings.authTimeout());
+                scheduleOnce(TIMER_AUTH, settings.timings().authTimeout());
             }
-            Duration first = settings.pingInterval().compareTo(FIRST_PING) < 0 ? settings.pingInterval() : FIRST_PING;
+            Duration first = settings.timings().pingInterval().compareTo(FIRST_PING) < 0 ? settings.timings().pingInterval() : FIRST_PING;
             long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, first.toMillis() / 5));
             scheduleOnce(TIMER_PING, first.plusMillis(jitter));
             pull(in);
@@ -303,7 +303,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 okIfVerbose();
                 return;
             }
-            int max = settings.maxSubscriptions();
+            int max = settings.limits().maxSubscriptions();
             if (max > 0 && subs.size() >= max) {
                 log.info("{}Maximum subscriptions exceeded", logPrefix);
                 sendErr("maximum subscriptions exceeded");
@@ -518,10 +518,10 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         private void onPingTimer() {
             long now = System.nanoTime();
-            long interval = settings.pingInterval().toNanos();
+            long interval = settings.timings().pingInterval().toNanos();
             boolean recentlyActive = now - lastActivityNanos < interval && rttNanos != 0;
             if (!recentlyActive) {
-                if (pingsOut + 1 > settings.pingMax()) {
+                if (pingsOut + 1 > settings.timings().pingMax()) {
                     log.debug("{}Stale Client Connection - Closing", logPrefix);
                     close(CloseReason.STALE_CONNECTION, "Stale Connection");
                     return;
@@ -534,7 +534,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 pingSentNanos = now;
                 writeOut();
             }
-            scheduleOnce(TIMER_PING, settings.pingInterval());
+            scheduleOnce(TIMER_PING, settings.timings().pingInterval());
         }
 
         // ---- what monitoring sees ---------------------------------------------------------------------

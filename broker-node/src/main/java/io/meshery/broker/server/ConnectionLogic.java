@@ -81,7 +81,7 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
         this.settings = server.settings();
         this.logPrefix = logPrefix;
         this.tls = tls;
-        this.outbound = new Outbound(settings.maxPending(), server.budget());
+        this.outbound = new Outbound(settings.limits().maxPending(), server.budget());
         setHandler(in, new AbstractInHandler() {
             @Override
             public void onPush() {
@@ -243,7 +243,7 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
         lastPushNanos = System.nanoTime();
         if (!writeDeadlineArmed) {
             writeDeadlineArmed = true;
-            scheduleOnce(TIMER_WRITE_DEADLINE, settings.writeDeadline());
+            scheduleOnce(TIMER_WRITE_DEADLINE, settings.timings().writeDeadline());
         }
     }
 
@@ -272,7 +272,7 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
         } else if (s == ConnectionSignal.RECEIVER_DRAINED) {
             recheckBlockers();
         } else if (s == ConnectionSignal.SLOW_CONSUMER) {
-            log.info("{}Slow Consumer Detected: MaxPending of {} Exceeded", logPrefix, settings.maxPending());
+            log.info("{}Slow Consumer Detected: MaxPending of {} Exceeded", logPrefix, settings.limits().maxPending());
             abort(CloseReason.SLOW_CONSUMER_PENDING_BYTES);
         } else if (s instanceof ConnectionSignal.CloseRequest c) {
             close(c.reason(), null);
@@ -301,10 +301,10 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
             return; // the last write completed
         }
         long stalledFor = System.nanoTime() - lastPushNanos;
-        long deadline = settings.writeDeadline().toNanos();
+        long deadline = settings.timings().writeDeadline().toNanos();
         if (stalledFor >= deadline) {
             countSlowConsumer();
-            log.info("{}Slow Consumer Detected: WriteDeadline of {} exceeded", logPrefix, settings.writeDeadline());
+            log.info("{}Slow Consumer Detected: WriteDeadline of {} exceeded", logPrefix, settings.timings().writeDeadline());
             abort(CloseReason.SLOW_CONSUMER_WRITE_DEADLINE);
         } else {
             writeDeadlineArmed = true;

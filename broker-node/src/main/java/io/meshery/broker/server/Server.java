@@ -59,8 +59,8 @@ public final class Server {
         this.settings = settings;
         this.shards = shards;
         this.serverId = newServerId();
-        this.serverName = settings.serverName() == null || settings.serverName().isEmpty()
-            ? serverId : settings.serverName();
+        this.serverName = settings.listen().serverName() == null || settings.listen().serverName().isEmpty()
+            ? serverId : settings.listen().serverName();
     }
 
     public ServerSettings settings() { return settings; }
@@ -101,7 +101,7 @@ public final class Server {
 
     /** Registers a new client unless the node is full. */
     boolean register(ClientConnection.Client client) {
-        if (clients.size() >= settings.maxConnections()) {
+        if (clients.size() >= settings.limits().maxConnections()) {
             return false;
         }
         clients.put(client.id(), client);
@@ -164,7 +164,7 @@ public final class Server {
         info.put("version", NATS_VERSION);
         info.put("proto", 1);
         info.put("go", RUNTIME); // nats-server names its runtime here; clients only show it
-        info.put("host", settings.host());
+        info.put("host", settings.listen().host());
         info.put("port", port);
         info.put("headers", true);
         if (security.authRequired()) {
@@ -176,7 +176,7 @@ public final class Server {
                 info.put("tls_verify", true);
             }
         }
-        info.put("max_payload", settings.maxPayload());
+        info.put("max_payload", settings.limits().maxPayload());
         info.put("client_id", clientId);
         info.put("client_ip", clientIp);
         if (lameDuck) {

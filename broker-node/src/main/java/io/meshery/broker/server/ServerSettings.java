@@ -1,98 +1,42 @@
 package io.meshery.broker.server;
 
+import io.meshery.broker.config.BrokerOptions;
+import io.meshery.broker.config.NodeSettings;
+import io.meshery.broker.config.NodeSettings.LameDuck;
+import io.meshery.broker.config.NodeSettings.Limits;
+import io.meshery.broker.config.NodeSettings.Listen;
+import io.meshery.broker.config.NodeSettings.Timings;
 import io.meshery.broker.security.Security;
-import java.time.Duration;
+import java.util.Objects;
 
 /**
- * The limits and identity one node runs with, as the protocol layer needs them. Built from the parsed
- * configuration by the launcher; tests build it directly.
+ * What the node's server side runs with: the groups of {@link NodeSettings} it reads (defaults live there), and
+ * the {@link Security} read from the same options. Built with {@link #from(BrokerOptions)}, by the launcher and
+ * by the tests alike.
  *
- * @param port the client port; 0 binds a free one
- * @param httpPort the monitoring port; 0 binds a free one, a negative value disables monitoring
+ * @param timings with the auth timeout in effect (see {@link Security#authTimeout(BrokerOptions)})
  * @param security authentication and TLS for clients; {@link Security#NONE} for neither
  */
-public record ServerSettings(
-    String serverName,
-    String host,
-    int port,
-    String httpHost,
-    int httpPort,
-    int maxPayload,
-    int maxControlLine,
-    int maxConnections,
-    int maxSubscriptions,
-    long maxPending,
-    Duration writeDeadline,
-    Duration pingInterval,
-    int pingMax,
-    Duration authTimeout,
-    Duration lameDuckDuration,
-    Duration lameDuckGracePeriod,
-    Security security) {
+public record ServerSettings(Listen listen, Limits limits, Timings timings, LameDuck lameDuck, Security security) {
 
-    /** Monitoring is off (nats-server's default when no {@code http_port} is configured). */
-    public static final int NO_HTTP = -1;
-
-    /** nats-server's defaults, on a given address, without monitoring. */
-    public static ServerSettings defaults(String host, int port) {
-        return new ServerSettings("", host, port, host, NO_HTTP, 1024 * 1024, 4096, 65536, 0, 64L * 1024 * 1024,
-            Duration.ofSeconds(10), Duration.ofMinutes(2), 2, Duration.ofSeconds(2),
-            Duration.ofMinutes(2), Duration.ofSeconds(10), Security.NONE);
+    public ServerSettings {
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(timings, "timings");
+        Objects.requireNonNull(lameDuck, "lameDuck");
+        Objects.requireNonNull(security, "security");
     }
 
-    public ServerSettings withName(String newName) {
-        return new ServerSettings(newName, host, port, httpHost, httpPort, maxPayload, maxControlLine,
-            maxConnections, maxSubscriptions, maxPending, writeDeadline, pingInterval, pingMax, authTimeout,
-            lameDuckDuration, lameDuckGracePeriod, security);
-    }
-
-    public ServerSettings withPort(int newPort) {
-        return new ServerSettings(serverName, host, newPort, httpHost, httpPort, maxPayload, maxControlLine,
-            maxConnections, maxSubscriptions, maxPending, writeDeadline, pingInterval, pingMax, authTimeout,
-            lameDuckDuration, lameDuckGracePeriod, security);
-    }
-
-    /** Monitoring on {@code newHttpHost:newHttpPort} (port 0 binds a free one). */
-    public ServerSettings withHttp(String newHttpHost, int newHttpPort) {
-        return new ServerSettings(serverName, host, port, newHttpHost, newHttpPort, maxPayload, maxControlLine,
-            maxConnections, maxSubscriptions, maxPending, writeDeadline, pingInterval, pingMax, authTimeout,
-            lameDuckDuration, lameDuckGracePeriod, security);
-    }
-
-    public ServerSettings withLimits(int newMaxPayload, int newMaxConnections, int newMaxSubscriptions,
-                                     long newMaxPending) {
-        return new ServerSettings(serverName, host, port, httpHost, httpPort, newMaxPayload, maxControlLine,
-            newMaxConnections, newMaxSubscriptions, newMaxPending, writeDeadline, pingInterval, pingMax,
-            authTimeout, lameDuckDuration, lameDuckGracePeriod, security);
-    }
-
-    public ServerSettings withMaxControlLine(int newMaxControlLine) {
-        return new ServerSettings(serverName, host, port, httpHost, httpPort, maxPayload, newMaxControlLine,
-            maxConnections, maxSubscriptions, maxPending, writeDeadline, pingInterval, pingMax, authTimeout,
-            lameDuckDuration, lameDuckGracePeriod, security);
-    }
-
-    public ServerSettings withTimings(Duration newWriteDeadline, Duration newPingInterval, int newPingMax) {
-        return new ServerSettings(serverName, host, port, httpHost, httpPort, maxPayload, maxControlLine,
-            maxConnections, maxSubscriptions, maxPending, newWriteDeadline, newPingInterval, newPingMax,
-            authTimeout, lameDuckDuration, lameDuckGracePeriod, security);
-    }
-
-    public ServerSettings withAuthTimeout(Duration newAuthTimeout) {
-        return new ServerSettings(serverName, host, port, httpHost, httpPort, maxPayload, maxControlLine,
-            maxConnections, maxSubscriptions, maxPending, writeDeadline, pingInterval, pingMax, newAuthTimeout,
-            lameDuckDuration, lameDuckGracePeriod, security);
-    }
-
-    public ServerSettings withLameDuck(Duration newDuration, Duration newGracePeriod) {
-        return new ServerSettings(serverName, host, port, httpHost, httpPort, maxPayload, maxControlLine,
-            maxConnections, maxSubscriptions, maxPending, writeDeadline, pingInterval, pingMax, authTimeout,
-            newDuration, newGracePeriod, security);
-    }
-
-    public ServerSettings withSecurity(Security newSecurity) {
-        return new ServerSettings(serverName, host, port, httpHost, httpPort, maxPayload, maxControlLine,
-            maxConnections, maxSubscriptions, maxPending, writeDeadline, pingInterval, pingMax, authTimeout,
-            lameDuckDuration, lameDuckGracePeriod, newSecurity);
+    /**
+     * The settings {@code options} ask for, with the security of their {@code authorization} and {@code tls}
+     * blocks (reading the users file, certificates and keys).
+     *
+     * @throws io.meshery.broker.config.ConfigException naming the key when a block cannot be used
+     */
+    public static ServerSettings from(BrokerOptions options) {
+        NodeSettings s = options.settings();
+        Security security = Security.fromOptions(options);
+        return new ServerSettings(s.listen(), s.limits(), s.timings().withAuthTimeout(security.authTimeout(options)),
+            s.lameDuck(), security);
     }
 }

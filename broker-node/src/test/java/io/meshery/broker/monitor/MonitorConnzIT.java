@@ -197,7 +197,7 @@ class MonitorConnzIT {
 
     @Test
     void staleConnectionIsClosedAndKept() throws Exception {
-        try (TestBroker b = MonitorHttp.startBroker(s -> s.withTimings(s.writeDeadline(), Duration.ofMillis(200), 2));
+        try (TestBroker b = MonitorHttp.startBroker(o -> o.pingInterval(Duration.ofMillis(200)).pingMax(2));
              WireClient silent = WireClient.connect(b.port(), "{\"verbose\":false,\"name\":\"silent\"}")) {
             MonitorHttp h = MonitorHttp.of(b);
             Poll.until(WAIT, "the silent client to be closed", () ->
@@ -208,7 +208,7 @@ class MonitorConnzIT {
 
     @Test
     void slowConsumerIsClosedAndKept() throws Exception {
-        try (TestBroker b = MonitorHttp.startBroker(s -> s.withLimits(s.maxPayload(), s.maxConnections(), 0, 256 * 1024));
+        try (TestBroker b = MonitorHttp.startBroker(o -> o.maxPayload(64 * 1024).maxPending(256 * 1024));
              WireClient stuck = WireClient.connect(b.port(), "{\"verbose\":false,\"name\":\"stuck\"}")) {
             MonitorHttp h = MonitorHttp.of(b);
             stuck.socket().setReceiveBufferSize(4096);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meshery.broker.server.BrokerNode;
+import io.meshery.broker.node.BrokerNode;
 import io.meshery.broker.server.ServerSettings;
 import io.meshery.broker.testkit.Poll;
 import io.meshery.broker.testkit.TestBroker;
@@ -31,7 +31,7 @@ class MonitorEndpointsIT {
     private static final String UPTIME = "(\\d+y)?(\\d+d)?(\\d+h)?(\\d+m)?\\d+s";
 
     @RegisterExtension
-    static final MonitorHttp http = MonitorHttp.node(s -> s.withName("monitor-test"));
+    static final MonitorHttp http = MonitorHttp.node(o -> o.serverName("monitor-test"));
 
     @Test
     void varzDescribesTheNodeInNatsServersShape() {
@@ -299,7 +299,7 @@ class MonitorEndpointsIT {
     @Test
     void aBusyMonitoringPortStopsTheStartWithAClearMessage() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            ServerSettings settings = ServerSettings.defaults("127.0.0.1", 0).withHttp("127.0.0.1", taken.getLocalPort());
+            ServerSettings settings = TestBroker.settings(o -> o.httpHost("127.0.0.1").httpPort(taken.getLocalPort()));
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
                 BrokerNode node = BrokerNode.start(settings);
                 node.close();

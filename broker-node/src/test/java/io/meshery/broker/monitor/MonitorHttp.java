@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meshery.broker.server.ServerSettings;
+import io.meshery.broker.config.BrokerOptions;
 import io.meshery.broker.testkit.TestBroker;
 import io.nats.client.Connection;
 import io.nats.client.ErrorListener;
@@ -47,11 +47,11 @@ final class MonitorHttp implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** How the extension's node is set up; null for a client of a node started elsewhere. */
-    private final UnaryOperator<ServerSettings> tweak;
+    private final UnaryOperator<BrokerOptions.Builder> tweak;
     private TestBroker broker;
     private String base;
 
-    private MonitorHttp(TestBroker broker, UnaryOperator<ServerSettings> tweak) {
+    private MonitorHttp(TestBroker broker, UnaryOperator<BrokerOptions.Builder> tweak) {
         this.tweak = tweak;
         if (broker != null) {
             use(broker);
@@ -64,7 +64,7 @@ final class MonitorHttp implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** An extension that runs a node with monitoring on, set up by {@code tweak}, for one test class. */
-    static MonitorHttp node(UnaryOperator<ServerSettings> tweak) {
+    static MonitorHttp node(UnaryOperator<BrokerOptions.Builder> tweak) {
         return new MonitorHttp(null, tweak);
     }
 
@@ -89,8 +89,8 @@ final class MonitorHttp implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Starts a node on free ports with monitoring on. */
-    static TestBroker startBroker(UnaryOperator<ServerSettings> tweak) {
-        return TestBroker.start(s -> tweak.apply(s.withHttp("127.0.0.1", 0)));
+    static TestBroker startBroker(UnaryOperator<BrokerOptions.Builder> tweak) {
+        return TestBroker.start(o -> tweak.apply(o.httpHost("127.0.0.1").httpPort(BrokerOptions.RANDOM_PORT)));
     }
 
     /** A jnats connection to the node under {@code name}, without reconnects or error logging. */

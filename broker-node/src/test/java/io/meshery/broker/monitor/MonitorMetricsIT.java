@@ -24,7 +24,7 @@ class MonitorMetricsIT {
     private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)");
 
     @RegisterExtension
-    static final MonitorHttp http = MonitorHttp.node(s -> s.withName("metrics-node"));
+    static final MonitorHttp http = MonitorHttp.node(o -> o.serverName("metrics-node"));
 
     /** Every sample of one scrape, keyed by name plus labels exactly as written. */
     private static Map<String, Double> scrape() {

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A test broker on 127.0.0.1 and a free port, with the security and auth timeout of a nats.conf file. */
+/** A test broker on 127.0.0.1 and a free port, with the authorization and tls blocks of a nats.conf file. */
 final class ConfiguredBroker {
 
     private ConfiguredBroker() {
@@ -21,9 +21,8 @@ final class ConfiguredBroker {
     }
 
     static TestBroker start(Path file) {
-        BrokerOptions options = BrokerOptions.fromConfig(new ConfigParser().parseFile(file)).options()
-            .toBuilder().configFile(file).build();
-        Security security = Security.fromOptions(options);
-        return TestBroker.start(s -> s.withSecurity(security).withAuthTimeout(security.authTimeout(options)));
+        BrokerOptions options = BrokerOptions.fromConfig(new ConfigParser().parseFile(file)).options();
+        return TestBroker.start(o -> o.configFile(file).authorization(options.authorization()).tls(options.tls())
+            .authTimeout(options.authTimeout()));
     }
 }

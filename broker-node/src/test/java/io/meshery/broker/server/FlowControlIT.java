@@ -54,7 +54,7 @@ class FlowControlIT {
 
     private void assertEverythingArrives(int publishers, int perPublisher, int size, long readRate) throws Exception {
         try (TestBroker broker = TestBroker.start(
-                s -> s.withLimits(s.maxPayload(), s.maxConnections(), 0, MAX_PENDING))) {
+                o -> o.maxPending(MAX_PENDING))) {
             ThrottledDataPort.bytesPerSecond = readRate;
             int total = publishers * perPublisher;
             AtomicInteger received = new AtomicInteger();
@@ -118,7 +118,7 @@ class FlowControlIT {
     @Test
     void stuckReaderIsCutAndTheHealthySubscriberKeepsItsPace() throws Exception {
         try (TestBroker broker = TestBroker.start(
-                s -> s.withLimits(s.maxPayload(), s.maxConnections(), 0, MAX_PENDING))) {
+                o -> o.maxPending(MAX_PENDING))) {
             int count = 40_000; // × 512 B = 20 MB: two and a half times max_pending
             long alone = deliveryNanos(broker, count, false);
             long withStuck = deliveryNanos(broker, count, true);

@@ -38,7 +38,7 @@ class LameDuckIT {
     Path dir;
 
     private static TestBroker lameDuckNode(Duration duration, Duration grace) {
-        return TestBroker.start(s -> s.withLameDuck(duration, grace));
+        return TestBroker.start(o -> o.lameDuckDuration(duration).lameDuckGracePeriod(grace));
     }
 
     private static boolean terminated(TestBroker broker) {

@@ -24,7 +24,7 @@ class LimitsIT {
 
     @Test
     void refusedClientGetsInfoThenMaximumConnectionsExceeded() throws Exception {
-        try (TestBroker broker = TestBroker.start(s -> s.withLimits(s.maxPayload(), 2, 0, s.maxPending()));
+        try (TestBroker broker = TestBroker.start(o -> o.maxConnections(2));
              WireClient a = WireClient.connect(broker.port(), QUIET);
              WireClient b = WireClient.connect(broker.port(), QUIET);
              WireClient refused = WireClient.connect(broker.port())) {
@@ -41,7 +41,7 @@ class LimitsIT {
 
     @Test
     void maximumSubscriptionsIsAnErrorThatKeepsTheConnection() throws Exception {
-        try (TestBroker broker = TestBroker.start(s -> s.withLimits(s.maxPayload(), s.maxConnections(), 2, s.maxPending()));
+        try (TestBroker broker = TestBroker.start(o -> o.maxSubscriptions(2));
              WireClient c = WireClient.connect(broker.port(), QUIET)) {
             c.send("SUB a 1\r\nSUB b 2\r\nSUB c 3\r\nPING\r\n").expect("-ERR 'maximum subscriptions exceeded'").expect("PONG");
             c.send("UNSUB 1\r\nSUB c 3\r\nPUB c 1\r\nx\r\nPING\r\n").expect("MSG c 3 1").expect("x").expect("PONG");
@@ -50,7 +50,7 @@ class LimitsIT {
 
     @Test
     void configuredMaxPayloadIsAnnouncedAndEnforced() throws Exception {
-        try (TestBroker broker = TestBroker.start(s -> s.withLimits(100, s.maxConnections(), 0, s.maxPending()));
+        try (TestBroker broker = TestBroker.start(o -> o.maxPayload(100));
              WireClient c = new WireClient(broker.port())) {
             assertTrue(c.readLine(WAIT).contains("\"max_payload\":100"));
             c.send("PUB a 100\r\n" + "x".repeat(100) + "\r\nPUB a 101\r\n").expect("+OK");
@@ -61,7 +61,7 @@ class LimitsIT {
 
     @Test
     void idleClientIsPingedAndClosedAsStaleAfterPingMax() throws Exception {
-        try (TestBroker broker = TestBroker.start(s -> s.withTimings(s.writeDeadline(), Duration.ofMillis(200), 2));
+        try (TestBroker broker = TestBroker.start(o -> o.pingInterval(Duration.ofMillis(200)).pingMax(2));
              WireClient c = WireClient.connect(broker.port(), QUIET)) {
             c.expect("PING");
             c.expect("PING");
@@ -72,7 +72,7 @@ class LimitsIT {
 
     @Test
     void clientThatAnswersPingsStays() throws Exception {
-        try (TestBroker broker = TestBroker.start(s -> s.withTimings(s.writeDeadline(), Duration.ofMillis(200), 2));
+        try (TestBroker broker = TestBroker.start(o -> o.pingInterval(Duration.ofMillis(200)).pingMax(2));
              WireClient c = WireClient.connect(broker.port(), QUIET)) {
             for (int i = 0; i < 4; i++) {
                 c.expect("PING");
@@ -103,7 +103,7 @@ class LimitsIT {
     @Test
     void stuckReaderIsCutOffAsSlowConsumerWithoutSlowingOthers() throws Exception {
         long maxPending = 8L * 1024 * 1024;
-        try (TestBroker broker = TestBroker.start(s -> s.withLimits(s.maxPayload(), s.maxConnections(), 0, maxPending));
+        try (TestBroker broker = TestBroker.start(o -> o.maxPending(maxPending));
              WireClient stuck = WireClient.connect(broker.port(), QUIET)) {
             stuck.socket().setReceiveBufferSize(4096);
             stuck.send("SUB flood 1\r\nPING\r\n").expect("PONG");
@@ -142,7 +142,7 @@ class LimitsIT {
 
     @Test
     void writeThatStallsPastTheDeadlineIsASlowConsumer() throws Exception {
-        try (TestBroker broker = TestBroker.start(s -> s.withTimings(Duration.ofMillis(500), s.pingInterval(), s.pingMax()));
+        try (TestBroker broker = TestBroker.start(o -> o.writeDeadline(Duration.ofMillis(500)));
              WireClient stuck = WireClient.connect(broker.port(), QUIET)) {
             stuck.socket().setReceiveBufferSize(4096);
             stuck.send("SUB trickle 1\r\nPING\r\n").expect("PONG");

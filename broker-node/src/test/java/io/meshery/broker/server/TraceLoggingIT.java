@@ -9,12 +9,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.meshery.broker.logging.LogSetup;
-import io.meshery.broker.security.Authenticator;
-import io.meshery.broker.security.Security;
 import io.meshery.broker.testkit.Poll;
 import io.meshery.broker.testkit.TestBroker;
 import io.meshery.broker.testkit.WireClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,9 +65,7 @@ class TraceLoggingIT {
 
     @Test
     void protocolIsTracedNatsStyleWithoutCredentials() throws Exception {
-        Security security = new Security(
-            Authenticator.fromConfig(Map.of("user", "alice", "password", "hunter2"), Path.of(".")), null);
-        try (TestBroker broker = TestBroker.start(s -> s.withSecurity(security))) {
+        try (TestBroker broker = TestBroker.start(o -> o.authorization(Map.of("user", "alice", "password", "hunter2")))) {
             try (WireClient c = WireClient.connect(broker.port(),
                     "{\"user\":\"alice\",\"pass\":\"hunter2\",\"verbose\":false}")) {
                 c.send("SUB foo 1\r\nPUB foo 5\r\nhello\r\nUNSUB 1\r\nPING\r\n");
@@ -105,9 +100,7 @@ class TraceLoggingIT {
 
     @Test
     void refusalsAreOneErrorLineAndTheErrIsTraced() throws Exception {
-        Security security = new Security(
-            Authenticator.fromConfig(Map.of("token", "t0p-secret"), Path.of(".")), null);
-        try (TestBroker broker = TestBroker.start(s -> s.withSecurity(security));
+        try (TestBroker broker = TestBroker.start(o -> o.authorization(Map.of("token", "t0p-secret")));
              WireClient c = WireClient.connect(broker.port())) {
             c.send("CONNECT {\"auth_token\":\"t0p-secreT\"}\r\n");
             c.expect("-ERR 'Authorization Violation'");

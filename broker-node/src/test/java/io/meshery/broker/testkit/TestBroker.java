@@ -1,11 +1,16 @@
 package io.meshery.broker.testkit;
 
-import io.meshery.broker.server.BrokerNode;
+import io.meshery.broker.config.BrokerOptions;
+import io.meshery.broker.node.BrokerNode;
 import io.meshery.broker.server.ServerSettings;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
-/** A broker node on 127.0.0.1 and a free port, started for one test class or one test. */
+/**
+ * A broker node on 127.0.0.1 and a free port, without monitoring, started for one test class or one test. Its
+ * settings go the launcher's way: options built with {@link BrokerOptions.Builder}, then
+ * {@link ServerSettings#from}.
+ */
 public final class TestBroker implements AutoCloseable {
 
     private final BrokerNode node;
@@ -18,9 +23,18 @@ public final class TestBroker implements AutoCloseable {
         return start(UnaryOperator.identity());
     }
 
-    /** Starts with nats-server's defaults changed by {@code tweak}. */
-    public static TestBroker start(UnaryOperator<ServerSettings> tweak) {
-        return new TestBroker(BrokerNode.start(tweak.apply(ServerSettings.defaults("127.0.0.1", 0))));
+    /** Starts with the defaults changed by {@code tweak}, e.g. {@code o -> o.maxConnections(2)}. */
+    public static TestBroker start(UnaryOperator<BrokerOptions.Builder> tweak) {
+        return new TestBroker(BrokerNode.start(settings(tweak)));
+    }
+
+    /** The settings {@link #start(UnaryOperator)} starts with. */
+    public static ServerSettings settings(UnaryOperator<BrokerOptions.Builder> tweak) {
+        BrokerOptions.Builder local = BrokerOptions.builder()
+            .host("127.0.0.1")
+            .port(BrokerOptions.RANDOM_PORT)
+            .httpPort(0);
+        return ServerSettings.from(tweak.apply(local).build());
     }
 
     public BrokerNode node() {

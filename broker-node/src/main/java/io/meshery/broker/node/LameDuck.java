@@ -1,5 +1,10 @@
-package io.meshery.broker.server;
+package io.meshery.broker.node;
 
+import io.meshery.broker.server.ClientConnection;
+import io.meshery.broker.server.ClientListener;
+import io.meshery.broker.server.CloseReason;
+import io.meshery.broker.server.Server;
+import io.meshery.broker.server.ServerSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,16 +37,18 @@ final class LameDuck implements Runnable {
 
     private final BrokerNode node;
     private final Server server;
+    private final ClientListener listener;
     private final CountDownLatch stopping;
 
-    private LameDuck(BrokerNode node, Server server, CountDownLatch stopping) {
+    private LameDuck(BrokerNode node, Server server, ClientListener listener, CountDownLatch stopping) {
         this.node = node;
         this.server = server;
+        this.listener = listener;
         this.stopping = stopping;
     }
 
-    static void start(BrokerNode node, Server server, CountDownLatch stopping) {
-        Thread thread = new Thread(new LameDuck(node, server, stopping), "meshery-broker-lame-duck");
+    static void start(BrokerNode node, Server server, ClientListener listener, CountDownLatch stopping) {
+        Thread thread = new Thread(new LameDuck(node, server, listener, stopping), "meshery-broker-lame-duck");
         thread.setDaemon(true);
         thread.start();
     }
@@ -49,9 +56,9 @@ final class LameDuck implements Runnable {
     @Override
     public void run() {
         log.info("Entering lame duck mode, stop accepting new clients");
-        server.enterLameDuckMode();
         try {
-            node.stopAccepting().toCompletableFuture().get(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            listener.beginLameDuckMode().toCompletableFuture()
+                .get(SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("Unbinding the client port failed: {}", e.getMessage());
         }
@@ -64,12 +71,12 @@ final class LameDuck implements Runnable {
             c.notifyLameDuck();
         }
         ServerSettings settings = server.settings();
-        long grace = settings.lameDuckGracePeriod().toNanos();
+        long grace = settings.lameDuck().gracePeriod().toNanos();
         if (pause(grace)) {
             return;
         }
         log.info("Closing existing clients");
-        long interval = interval(settings.lameDuckDuration().toNanos() - grace, clients.size());
+        long interval = interval(settings.lameDuck().duration().toNanos() - grace, clients.size());
         for (int i = 0; i < clients.size(); i++) {
             clients.get(i).requestClose(CloseReason.SERVER_SHUTDOWN);
             if (i < clients.size() - 1 && pause(ThreadLocalRandom.current().nextLong(interval / 2, interval))) {

@@ -1,49 +1,49 @@
-package io.meshery.broker.server;
+package io.meshery.broker.node;
 
+import io.meshery.broker.config.NodeSettings;
 import io.meshery.broker.monitor.MonitorServer;
-import io.meshery.broker.routing.SubjectIndex;
-import io.meshery.broker.routing.SubjectShards;
-import java.net.InetSocketAddress;
+import io.meshery.broker.server.ClientConnection;
+import io.meshery.broker.server.ClientListener;
+import io.meshery.broker.server.CloseReason;
+import io.meshery.broker.server.Server;
+import io.meshery.broker.server.ServerSettings;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
 /**
- * One running broker node: its actor system, the subject shards and the client listener. Start it with
- * {@link #start}, stop it with {@link #shutdown}; tests embed it the same way the launcher does.
+ * One running broker node: its actor system (under a {@link NodeGuardian}), the client listener and the
+ * monitoring port. Start it with {@link #start}, stop it with {@link #shutdown}; tests embed it the same way the
+ * launcher does.
  */
 public final class BrokerNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerNode.class);
     /** Literal partitions of the subscription index, each owned by one shard actor (plus one for wildcards). */
     private static final int LITERAL_PARTITIONS = 8;
+    /** How long the guardian's answer and the client port's binding may take. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
-    private final ActorSystem<Void> system;
+    private final ActorSystem<NodeGuardian.Command> system;
     private final Server server;
-    private final Tcp.ServerBinding binding;
+    private final ClientListener listener;
     private volatile boolean stopped;
     /** Counted down when {@link #shutdown} begins; lame duck mode waits on it so that a stop cuts it short. */
     private final CountDownLatch stopping = new CountDownLatch(1);
-    private CompletionStage<?> unbinding;
     private boolean lameDuck;
     /** The monitoring HTTP server, or {@code null} when monitoring is off. */
     private volatile MonitorServer monitor;
 
-    private BrokerNode(ActorSystem<Void> system, Server server, Tcp.ServerBinding binding) {
+    private BrokerNode(ActorSystem<NodeGuardian.Command> system, Server server, ClientListener listener) {
         this.system = system;
         this.server = server;
-        this.binding = binding;
+        this.listener = listener;
     }
 
     /** Starts a node and returns once its client port listens. */
@@ -52,37 +52,30 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     public static BrokerNode start(ServerSettings settings, Config config) {
-        SubjectIndex index = new SubjectIndex(LITERAL_PARTITIONS);
-        CompletableFuture<SubjectShards> shards = new CompletableFuture<>();
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
-            shards.complete(SubjectShards.spawn(ctx, index));
-            return Behaviors.empty();
-        }), "meshery-broker", config);
+        NodeSettings.Listen listen = settings.listen();
+        ActorSystem<NodeGuardian.Command> system =
+            ActorSystem.create(NodeGuardian.create(LITERAL_PARTITIONS), "meshery-broker", config);
         try {
-            Server server = new Server(settings, shards.get(10, TimeUnit.SECONDS));
-            Materializer mat = Materializer.matFromSystem(system);
-            Tcp.ServerBinding binding = Tcp.get(system)
-                .bind(settings.host(), settings.port(), 1024, java.util.Collections.emptyList(), false,
-                    java.util.Optional.empty())
-                .to(Sink.foreach(conn -> conn.handleWith(
-                    ClientTransport.flow(server, conn.localAddress(), conn.remoteAddress()), mat)))
-                .run(mat)
+            NodeGuardian.Spawned spawned = AskPattern.<NodeGuardian.Command, NodeGuardian.Spawned>ask(system,
+                    NodeGuardian.GetSpawned::new, START_TIMEOUT, system.scheduler())
                 .toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
-            BrokerNode node = new BrokerNode(system, server, binding);
-            server.clientPortBound(node.port());
-            if (settings.httpPort() >= 0) {
-                node.monitor = MonitorServer.start(system, server, settings.httpHost(), settings.httpPort());
+                .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Server server = new Server(settings, spawned.shards());
+            ClientListener listener =
+                ClientListener.bind(system, server, listen.host(), listen.bindPort(), START_TIMEOUT);
+            BrokerNode node = new BrokerNode(system, server, listener);
+            if (listen.monitoring()) {
+                node.monitor = MonitorServer.start(system, server, listen.httpHost(), listen.httpBindPort());
             }
             // Last: the launcher and its tests take this line to mean the node is up.
-            log.info("Listening for client connections on {}:{}", settings.host(), node.port());
+            log.info("Listening for client connections on {}:{}", listen.host(), node.port());
             return node;
         } catch (MonitorServer.BindFailed e) {
             system.terminate();
             throw e;
         } catch (Exception e) {
             system.terminate();
-            throw new IllegalStateException("cannot listen on " + settings.host() + ":" + settings.port()
+            throw new IllegalStateException("cannot listen on " + listen.host() + ":" + listen.bindPort()
                 + ": " + rootMessage(e), e);
         }
     }
@@ -91,14 +84,13 @@ public final class BrokerNode implements AutoCloseable {
         return server;
     }
 
-    public ActorSystem<Void> system() {
+    public ActorSystem<NodeGuardian.Command> system() {
         return system;
     }
 
-    /** The client port actually bound (useful when the settings asked for port 0). */
+    /** The client port actually bound (useful when the settings asked for any free port). */
     public int port() {
-        InetSocketAddress addr = binding.localAddress();
-        return addr.getPort();
+        return listener.port();
     }
 
     /** The monitoring port actually bound, or -1 when monitoring is off. */
@@ -119,10 +111,9 @@ public final class BrokerNode implements AutoCloseable {
             stopped = true;
         }
         stopping.countDown();
-        server.markShuttingDown();
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            stopAccepting().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            listener.beginShutdown().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             log.warn("Unbinding the client port failed: {}", rootMessage(e));
         }
@@ -162,15 +153,7 @@ public final class BrokerNode implements AutoCloseable {
             return;
         }
         lameDuck = true;
-        LameDuck.start(this, server, stopping);
-    }
-
-    /** Closes the client listener once; later calls return the same completion. */
-    synchronized CompletionStage<?> stopAccepting() {
-        if (unbinding == null) {
-            unbinding = binding.unbind();
-        }
-        return unbinding;
+        LameDuck.start(this, server, listener, stopping);
     }
 
     @Override
