@@ -3,7 +3,6 @@ package io.meshery.broker.bench;
 import io.meshery.broker.bench.report.JsonReport;
 import io.meshery.broker.bench.report.Summary;
 import io.meshery.broker.bench.report.TableReport;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;

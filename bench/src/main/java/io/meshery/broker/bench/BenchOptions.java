@@ -3,7 +3,6 @@ package io.meshery.broker.bench;
 import io.meshery.broker.bench.scenario.Scenario;
 import io.meshery.broker.bench.scenario.Scenarios;
 import io.meshery.broker.bench.server.ServerSpec;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,7 +6,6 @@ import io.meshery.broker.bench.scenario.Scenario;
 import io.meshery.broker.bench.scenario.ScenarioContext;
 import io.meshery.broker.bench.server.ServerProcess;
 import io.meshery.broker.bench.server.ServerSpec;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

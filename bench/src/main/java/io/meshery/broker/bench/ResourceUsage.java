@@ -2,7 +2,6 @@ package io.meshery.broker.bench;
 
 import io.meshery.broker.bench.server.MachineCpu;
 import io.meshery.broker.bench.server.ProcessMetrics;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 

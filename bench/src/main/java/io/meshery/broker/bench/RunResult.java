@@ -2,7 +2,6 @@ package io.meshery.broker.bench;
 
 import io.meshery.broker.bench.scenario.Measurement;
 import io.meshery.broker.bench.server.ServerSpec;
-
 import java.util.List;
 
 /**

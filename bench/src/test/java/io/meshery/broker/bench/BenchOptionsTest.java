@@ -1,14 +1,13 @@
 package io.meshery.broker.bench;
 
-import io.meshery.broker.bench.scenario.Scenarios;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.meshery.broker.bench.scenario.Scenarios;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class BenchOptionsTest {
 

@@ -17,7 +17,7 @@ public final class SubjectShards {
     /** Spawns one shard actor per partition of {@code index} as children of {@code context}. */
     @SuppressWarnings("unchecked")
     public static SubjectShards spawn(ActorContext<?> context, SubjectIndex index) {
-        ActorRef<SubjectShard.Command>[] refs = new ActorRef[index.partitions()];
+        ActorRef<SubjectShard.Command>[] refs = (ActorRef<SubjectShard.Command>[]) new ActorRef<?>[index.partitions()];
         for (int i = 0; i < refs.length; i++) {
             refs[i] = context.spawn(SubjectShard.create(index), "subject-shard-" + i);
         }

@@ -85,6 +85,8 @@ final class Json {
 
     /** Go's encoder escapes these by default, for JSON embedded in HTML. */
     private static final class GoEscapes extends CharacterEscapes {
+        private static final long serialVersionUID = 1L;
+
         private static final int[] ESCAPES = standardAsciiEscapesForJSON();
 
         static {

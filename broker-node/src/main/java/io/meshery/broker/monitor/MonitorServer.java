@@ -54,6 +54,8 @@ public final class MonitorServer {
 
     /** The monitoring port could not be bound. */
     public static final class BindFailed extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
         BindFailed(String message, Throwable cause) {
             super(message, cause);
         }

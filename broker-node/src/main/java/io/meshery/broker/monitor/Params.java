@@ -13,6 +13,8 @@ final class Params {
 
     /** A bad parameter: HTTP 400 with {@link #getMessage()} as the body. */
     static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         BadRequest(String message) {
             super(message, null, false, false);
         }

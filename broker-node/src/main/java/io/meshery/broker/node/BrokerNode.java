@@ -1,5 +1,7 @@
 package io.meshery.broker.node;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.meshery.broker.config.NodeSettings;
 import io.meshery.broker.monitor.MonitorServer;
 import io.meshery.broker.server.ClientConnection;
@@ -14,8 +16,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 
 /**
  * One running broker node: its actor system (under a {@link NodeGuardian}), the client listener and the

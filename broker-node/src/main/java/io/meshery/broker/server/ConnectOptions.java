@@ -19,6 +19,8 @@ record ConnectOptions(boolean verbose, boolean pedantic, boolean echo, boolean h
 
     /** The JSON could not be read, or a field had the wrong type: nats-server closes without a word. */
     static final class InvalidConnect extends Exception {
+        private static final long serialVersionUID = 1L;
+
         InvalidConnect(String message) {
             super(message, null, false, false);
         }

@@ -364,6 +364,8 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
 
     /** Fails the write side so the socket is reset rather than drained. */
     static final class ConnectionAborted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         ConnectionAborted(CloseReason reason) {
             super(reason.text(), null, false, false);
         }

@@ -4,7 +4,6 @@ import io.meshery.broker.bench.RunResult;
 import io.meshery.broker.bench.scenario.Measurement;
 import io.meshery.broker.bench.scenario.Metric;
 import io.meshery.broker.bench.scenario.Scenario;
-
 import java.util.Locale;
 
 /** Number formatting shared by the progress lines and the tables. */

@@ -4,7 +4,6 @@ import io.meshery.broker.bench.BenchOptions;
 import io.meshery.broker.bench.RunResult;
 import io.meshery.broker.bench.scenario.Measurement;
 import io.meshery.broker.bench.server.ServerSpec;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

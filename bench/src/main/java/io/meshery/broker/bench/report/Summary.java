@@ -4,7 +4,6 @@ import io.meshery.broker.bench.RunResult;
 import io.meshery.broker.bench.scenario.Metric;
 import io.meshery.broker.bench.scenario.Scenario;
 import io.meshery.broker.bench.server.ServerSpec;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

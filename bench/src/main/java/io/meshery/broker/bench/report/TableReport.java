@@ -1,7 +1,6 @@
 package io.meshery.broker.bench.report;
 
 import io.meshery.broker.bench.server.ServerSpec;
-
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

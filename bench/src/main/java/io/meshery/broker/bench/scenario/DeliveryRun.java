@@ -2,7 +2,6 @@ package io.meshery.broker.bench.scenario;
 
 import io.meshery.broker.bench.wire.NatsWireClient;
 import io.meshery.broker.bench.wire.PubBatch;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

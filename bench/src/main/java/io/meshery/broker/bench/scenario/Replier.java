@@ -2,7 +2,6 @@ package io.meshery.broker.bench.scenario;
 
 import io.meshery.broker.bench.wire.FrameScanner;
 import io.meshery.broker.bench.wire.NatsWireClient;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 

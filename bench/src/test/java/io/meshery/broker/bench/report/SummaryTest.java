@@ -1,19 +1,18 @@
 package io.meshery.broker.bench.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import io.meshery.broker.bench.ResourceUsage;
 import io.meshery.broker.bench.RunResult;
 import io.meshery.broker.bench.scenario.Measurement;
 import io.meshery.broker.bench.scenario.PubScenario;
 import io.meshery.broker.bench.scenario.RequestReplyScenario;
 import io.meshery.broker.bench.server.ServerSpec;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import org.junit.jupiter.api.Test;
 
 class SummaryTest {
 
