@@ -4,6 +4,7 @@ import io.meshery.broker.config.BrokerOptions;
 import io.meshery.broker.config.CommandLine;
 import io.meshery.broker.config.ConfigException;
 import io.meshery.broker.config.Invocation;
+import io.meshery.broker.jetstream.JetStreamConfig;
 import io.meshery.broker.logging.LogSetup;
 import io.meshery.broker.node.BrokerNode;
 import io.meshery.broker.security.Security;
@@ -89,8 +90,10 @@ public final class Main {
         log.info("  Config:   {}", options.configFile().map(Path::toString).orElse("(none: embedded defaults)"));
         run.warnings().forEach(w -> log.warn("{}", w));
         ServerSettings settings;
+        JetStreamConfig jetStream;
         try {
             settings = ServerSettings.from(options);
+            jetStream = options.jetStream() ? jetStreamConfig(options) : null;
         } catch (ConfigException e) {
             log.error("{}", run.positions().locate(e).getMessage());
             return 1;
@@ -115,7 +118,7 @@ public final class Main {
         trap("HUP", () -> log.warn("Configuration reload is not supported; restart the node to apply changes"));
         BrokerNode node;
         try {
-            node = BrokerNode.start(settings);
+            node = BrokerNode.start(settings, jetStream);
         } catch (IllegalStateException | ConfigException e) {
             log.error("{}", e.getMessage());
             return 1;
@@ -175,5 +178,15 @@ public final class Main {
         } catch (IOException e) {
             // The process is exiting; a stale pid file is harmless and is overwritten on the next start.
         }
+    }
+
+    /**
+     * JetStream's storage settings, as read and checked from {@code store_dir} (or {@code -sd}) and the
+     * {@code jetstream} block: {@code max_memory_store}, {@code max_file_store} (-1: no limit) and
+     * {@code sync_interval} (null: always, the default here).
+     */
+    static JetStreamConfig jetStreamConfig(BrokerOptions options) {
+        return new JetStreamConfig(options.storeDir(), options.maxMemoryStore(), options.maxFileStore(),
+            options.syncInterval());
     }
 }

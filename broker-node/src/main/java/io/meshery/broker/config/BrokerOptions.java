@@ -7,6 +7,7 @@ import io.meshery.broker.config.NodeSettings.LameDuck;
 import io.meshery.broker.config.NodeSettings.Limits;
 import io.meshery.broker.config.NodeSettings.Listen;
 import io.meshery.broker.config.NodeSettings.Logging;
+import io.meshery.broker.config.NodeSettings.Storage;
 import io.meshery.broker.config.NodeSettings.Timings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +28,8 @@ import java.util.StringJoiner;
  * {@link #fromConfig(ParsedConfig)}; the nats.conf keys and their aliases are listed in {@code OptionsMapper}.
  *
  * <p>Conventions: durations are {@link Duration}s and sizes are byte counts. A port of {@link #RANDOM_PORT}
- * (-1) asks the operating system for a free port; an {@linkplain #httpPort() HTTP port} of 0 disables monitoring.
+ * (-1) asks the operating system for a free port; an {@linkplain #httpPort() HTTP port} of 0 disables monitoring;
+ * a JetStream storage size of {@link #UNLIMITED} (-1) sets no limit.
  * The {@code authorization}, {@code tls}, {@code cluster} and {@code jetstream} blocks are kept
  * as raw, deeply unmodifiable maps (keys as written, values as {@link ConfigParser} reads them) for the code that
  * interprets them; their keys should be matched case-insensitively, as nats-server does.
@@ -35,24 +37,26 @@ import java.util.StringJoiner;
 public final class BrokerOptions {
     /** A port value that asks for any free port. */
     public static final int RANDOM_PORT = Listen.RANDOM_PORT;
-    public static final Path DEFAULT_STORE_DIR = Path.of("./data/jetstream");
+    /** A JetStream storage size that sets no limit. */
+    public static final long UNLIMITED = Storage.UNLIMITED;
+    public static final Path DEFAULT_STORE_DIR = Storage.DEFAULTS.storeDir();
 
     private final Path configFile;
     private final NodeSettings settings;
     private final Path pidFile;
     private final boolean jetStream;
-    private final Path storeDir;
+    private final Storage storage;
     private final Map<String, Object> authorization;
     private final Map<String, Object> tls;
     private final Map<String, Object> cluster;
     private final Map<String, Object> jetStreamConfig;
 
-    private BrokerOptions(Builder b, NodeSettings settings) {
+    private BrokerOptions(Builder b, NodeSettings settings, Storage storage) {
         configFile = b.configFile;
         this.settings = settings;
         pidFile = b.pidFile;
         jetStream = b.jetStream;
-        storeDir = b.storeDir;
+        this.storage = storage;
         authorization = b.authorization;
         tls = b.tls;
         cluster = b.cluster;
@@ -218,7 +222,22 @@ public final class BrokerOptions {
 
     /** Where JetStream keeps its data. */
     public Path storeDir() {
-        return storeDir;
+        return storage.storeDir();
+    }
+
+    /** The most bytes JetStream keeps in memory streams, or {@link #UNLIMITED}. */
+    public long maxMemoryStore() {
+        return storage.maxMemoryStore();
+    }
+
+    /** The most bytes JetStream keeps in file streams, or {@link #UNLIMITED}. */
+    public long maxFileStore() {
+        return storage.maxFileStore();
+    }
+
+    /** How often JetStream forces stored messages to disk; {@code null}: always, before each PubAck. */
+    public Duration syncInterval() {
+        return storage.syncInterval();
     }
 
     /** The raw {@code authorization} block; empty when absent. */
@@ -253,7 +272,7 @@ public final class BrokerOptions {
 
     /** Every field, for {@link #equals} and {@link #hashCode}. */
     private List<Object> values() {
-        return Arrays.asList(configFile, settings, pidFile, jetStream, storeDir, authorization, tls, cluster,
+        return Arrays.asList(configFile, settings, pidFile, jetStream, storage, authorization, tls, cluster,
                 jetStreamConfig);
     }
 
@@ -272,7 +291,7 @@ public final class BrokerOptions {
                 .add("logFile=" + settings.logging().file()).add("pidFile=" + pidFile).add("noLog=" + noLog())
                 .add("lameDuckDuration=" + GoDuration.format(lameDuckDuration()))
                 .add("lameDuckGracePeriod=" + GoDuration.format(lameDuckGracePeriod())).add("jetStream=" + jetStream)
-                .add("storeDir=" + storeDir).add("authorization=" + authorization.keySet()).add("tls=" + tls.keySet())
+                .add("storage=" + storage).add("authorization=" + authorization.keySet()).add("tls=" + tls.keySet())
                 .add("cluster=" + cluster.keySet()).add("jetstream=" + jetStreamConfig.keySet()).toString();
     }
 
@@ -287,6 +306,7 @@ public final class BrokerOptions {
         private static final Timings TIMINGS = NodeSettings.DEFAULTS.timings();
         private static final LameDuck LAME_DUCK = NodeSettings.DEFAULTS.lameDuck();
         private static final Logging LOGGING = NodeSettings.DEFAULTS.logging();
+        private static final Storage STORAGE = Storage.DEFAULTS;
 
         private Path configFile;
         private String serverName = LISTEN.serverName();
@@ -314,7 +334,10 @@ public final class BrokerOptions {
         private Duration lameDuckDuration = LAME_DUCK.duration();
         private Duration lameDuckGracePeriod = LAME_DUCK.gracePeriod();
         private boolean jetStream;
-        private Path storeDir = DEFAULT_STORE_DIR;
+        private Path storeDir = STORAGE.storeDir();
+        private long maxMemoryStore = STORAGE.maxMemoryStore();
+        private long maxFileStore = STORAGE.maxFileStore();
+        private Duration syncInterval = STORAGE.syncInterval();
         private Map<String, Object> authorization = Map.of();
         private Map<String, Object> tls = Map.of();
         private Map<String, Object> cluster = Map.of();
@@ -349,7 +372,10 @@ public final class BrokerOptions {
             lameDuckDuration = o.lameDuckDuration();
             lameDuckGracePeriod = o.lameDuckGracePeriod();
             jetStream = o.jetStream;
-            storeDir = o.storeDir;
+            storeDir = o.storeDir();
+            maxMemoryStore = o.maxMemoryStore();
+            maxFileStore = o.maxFileStore();
+            syncInterval = o.syncInterval();
             authorization = o.authorization;
             tls = o.tls;
             cluster = o.cluster;
@@ -493,6 +519,24 @@ public final class BrokerOptions {
             return this;
         }
 
+        /** A byte count, or {@link #UNLIMITED}. */
+        public Builder maxMemoryStore(long value) {
+            maxMemoryStore = value;
+            return this;
+        }
+
+        /** A byte count, or {@link #UNLIMITED}. */
+        public Builder maxFileStore(long value) {
+            maxFileStore = value;
+            return this;
+        }
+
+        /** {@code null}: always sync, before each PubAck. */
+        public Builder syncInterval(Duration value) {
+            syncInterval = value;
+            return this;
+        }
+
         public Builder authorization(Map<String, Object> value) {
             authorization = ConfigValues.freezeMap(value);
             return this;
@@ -538,14 +582,18 @@ public final class BrokerOptions {
             lameDuckDuration = orDefault("lame_duck_duration", lameDuckDuration, LAME_DUCK.duration());
             lameDuckGracePeriod = orDefault("lame_duck_grace_period", lameDuckGracePeriod, LAME_DUCK.gracePeriod());
             ConfigValues.checkLameDuck(lameDuckDuration, lameDuckGracePeriod);
-            storeDir = storeDir == null ? DEFAULT_STORE_DIR : storeDir;
+            storeDir = storeDir == null ? STORAGE.storeDir() : storeDir;
+            Storage storage = new Storage(storeDir,
+                    ConfigValues.storageLimit("jetstream.max_memory_store", maxMemoryStore),
+                    ConfigValues.storageLimit("jetstream.max_file_store", maxFileStore),
+                    ConfigValues.syncInterval("jetstream.sync_interval", syncInterval));
             NodeSettings settings = new NodeSettings(
                     new Listen(serverName, host, port, httpHost == null ? host : httpHost, httpPort),
                     new Limits((int) maxPayload, maxControlLine, maxConnections, maxSubscriptions, maxPending),
                     new Timings(writeDeadline, pingInterval, pingMax, authTimeout),
                     new LameDuck(lameDuckDuration, lameDuckGracePeriod),
                     new Logging(debug, trace, traceVerbose, logtime, logFile, noLog));
-            return new BrokerOptions(this, settings);
+            return new BrokerOptions(this, settings, storage);
         }
     }
 }

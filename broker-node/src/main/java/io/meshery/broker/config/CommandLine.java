@@ -4,11 +4,9 @@ import io.meshery.broker.config.Invocation.Fail;
 import io.meshery.broker.config.Invocation.Signal;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -25,8 +23,8 @@ import java.util.function.Function;
  * the file, whatever the order on the command line. Among flags the last one wins. Errors in the file name its
  * {@code file:line:column}; errors in a flag's value name the option.
  *
- * <p>Warnings (keys of features not implemented yet, {@code -js} and {@code -sd}, discouraged values) are returned
- * in the {@link Invocation}, one line each, for the caller to log once logging is set up, or print with {@code -t}.
+ * <p>Warnings (keys of features not implemented yet, discouraged values) are returned in the {@link Invocation},
+ * one line each, for the caller to log once logging is set up, or print with {@code -t}.
  *
  * <p>Exit codes: 2 for a malformed command line (nats-server 2.9 prints the usage and exits 0 there; 2 is what
  * Go's flag package and most tools use), 1 for an invalid configuration, an unknown signal or a stray argument.
@@ -36,11 +34,6 @@ import java.util.function.Function;
 public final class CommandLine {
     /** The product name used in messages. */
     public static final String PRODUCT = "meshery-broker";
-
-    static final String JETSTREAM_FLAG_WARNING =
-            "flag -js (--jetstream) is accepted but not implemented yet (JetStream is coming); no streams are kept";
-    static final String STORE_DIR_FLAG_WARNING =
-            "flag -sd (--store_dir) is accepted but not implemented yet (JetStream is coming); nothing is stored there";
 
     private final String version;
     private final ConfigParser parser;
@@ -97,7 +90,6 @@ public final class CommandLine {
                 builder.configFile(flags.configFile);
             }
             flags.overrides.forEach(o -> o.accept(builder));
-            warnings.addAll(flags.warnings);
             BrokerOptions options = build(builder, config);
             KeyPositions positions = config == null ? KeyPositions.NONE : config.positions();
             return flags.test
@@ -171,9 +163,9 @@ public final class CommandLine {
                 -DV                              Debug and trace
                 -DVV                             Debug and verbose trace (the same as -DV)
 
-            JetStream Options (accepted, not implemented yet: each logs a warning, nothing is stored):
-                -js, --jetstream                 Enable JetStream functionality
-                -sd, --store_dir <dir>           Set the storage directory
+            JetStream Options:
+                -js, --jetstream                 Enable JetStream functionality (streams on one node)
+                -sd, --store_dir <dir>           Set the storage directory (default: ./data/jetstream)
 
             Not available yet: clustering (the node runs as a single server), leaf nodes, gateways,
             WebSocket and MQTT. Authorization and TLS are set in the configuration file only.
@@ -201,8 +193,6 @@ public final class CommandLine {
         boolean help;
         boolean version;
         final List<Consumer<BrokerOptions.Builder>> overrides = new ArrayList<>();
-        /** One warning per flag that is accepted but not implemented yet. */
-        final Set<String> warnings = new LinkedHashSet<>();
         final List<String> rest = new ArrayList<>();
 
         static Flags read(String[] args) throws FlagError {
@@ -268,16 +258,8 @@ public final class CommandLine {
                 case VERBOSE_TRACE -> overrides.add(b -> b.trace(on).traceVerbose(on));
                 case DEBUG_TRACE -> overrides.add(b -> b.debug(on).trace(on));
                 case DEBUG_VERBOSE_TRACE -> overrides.add(b -> b.debug(on).trace(on).traceVerbose(on));
-                case JETSTREAM -> {
-                    overrides.add(b -> b.jetStream(on));
-                    if (on) {
-                        warnings.add(JETSTREAM_FLAG_WARNING);
-                    }
-                }
-                case STORE_DIR -> {
-                    overrides.add(b -> b.storeDir(Path.of(text)));
-                    warnings.add(STORE_DIR_FLAG_WARNING);
-                }
+                case JETSTREAM -> overrides.add(b -> b.jetStream(on));
+                case STORE_DIR -> overrides.add(b -> b.storeDir(Path.of(text)));
             }
         }
 

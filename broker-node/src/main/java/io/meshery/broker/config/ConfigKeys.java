@@ -14,15 +14,19 @@ import java.util.Set;
  * <ul>
  *   <li>{@link Kind#READ}: the node implements it; its value is read by {@code OptionsMapper} or, for the
  *       {@code authorization} and {@code tls} blocks, by the security package.</li>
- *   <li>{@link Kind#NOT_YET}: a feature still to come (clustering, JetStream, leaf nodes...) or a detail not done;
- *       accepted with exactly one warning that says what the node does instead.</li>
+ *   <li>{@link Kind#NOT_YET}: a feature still to come (clustering, leaf nodes, JetStream domains...) or a detail
+ *       not done; accepted with exactly one warning that says what the node does instead.</li>
  *   <li>{@link Kind#NO_EFFECT}: harmless here; accepted with one warning.</li>
  *   <li>{@link Kind#ACCESS_CONTROL}: access control the node does not implement (accounts, nkeys, JWT operator
  *       mode, auth callout, {@code no_auth_user}, the authorization of leaf nodes and the other listeners...). An
  *       error: running without it would let in clients the configuration keeps out.</li>
+ *   <li>{@link Kind#ENCRYPTION}: JetStream encryption at rest, which the node does not implement. An error:
+ *       running without it would write in the clear what the configuration says to encrypt.</li>
  *   <li>Any other key is an error, {@code unknown field "name"}, as in nats-server; so is an unknown key inside
- *       {@code authorization}, one of its {@code users}, or {@code tls}. A key that the document uses as a
- *       {@code $variable} is not reported, as in nats-server.</li>
+ *       {@code authorization}, one of its {@code users}, {@code tls} or {@code jetstream}. A key that the document
+ *       uses as a {@code $variable} is not reported, as in nats-server.</li>
+ *   <li>The keys of a {@code jetstream} block that turns JetStream off ({@code enabled: false}) are checked, but
+ *       not warned about.</li>
  * </ul>
  *
  * <p>Every message starts with the key's {@code file:line:column}. Stateless and thread-safe.
@@ -30,7 +34,7 @@ import java.util.Set;
 final class ConfigKeys {
 
     /** What the node does with a key. */
-    enum Kind { READ, NOT_YET, NO_EFFECT, ACCESS_CONTROL }
+    enum Kind { READ, NOT_YET, NO_EFFECT, ACCESS_CONTROL, ENCRYPTION }
 
     /** One row: the kind, and for the kinds that are reported, the text that follows the quoted key. */
     record Entry(Kind kind, String text) {}
@@ -39,7 +43,6 @@ final class ConfigKeys {
     record Findings(List<ConfigException> errors, List<String> warnings) {}
 
     private static final Entry READ = new Entry(Kind.READ, "");
-    private static final String JETSTREAM_COMING = "is not implemented yet (JetStream is coming); ";
 
     /** Top-level keys. */
     static final Map<String, Entry> TOP_LEVEL = table(
@@ -47,11 +50,10 @@ final class ConfigKeys {
                     "authorization", "tls", "http", "http_port", "monitor_port", "log_file", "logfile", "pid_file",
                     "pidfile", "max_control_line", "max_payload", "max_pending", "max_connections", "max_conn",
                     "max_subscriptions", "max_subs", "ping_interval", "ping_max", "write_deadline",
-                    "lame_duck_duration", "lame_duck_grace_period"),
+                    "lame_duck_duration", "lame_duck_grace_period", "jetstream", "store_dir", "storedir"),
             notYet("is not implemented yet (clustering is coming); the node runs as a single server", "cluster"),
-            notYet(JETSTREAM_COMING + "no streams are kept", "jetstream"),
-            notYet(JETSTREAM_COMING + "nothing is stored there", "store_dir", "storedir"),
-            notYet(JETSTREAM_COMING + "it is ignored", "default_js_domain"),
+            notYet("is not implemented yet; JetStream has no domains on this node, it is ignored",
+                    "default_js_domain"),
             notYet("is not implemented yet; no gateway port is opened", "gateway"),
             notYet("is not implemented yet; no leaf node port is opened and no remote is dialled", "leafnodes", "leaf"),
             notYet("is not implemented yet; no WebSocket port is opened", "websocket", "ws"),
@@ -110,6 +112,22 @@ final class ConfigKeys {
             refused("TLS connection rate limiting", "", "connection_rate_limit"));
 
     /**
+     * Keys of the {@code jetstream} block: those of nats-server 2.9.10's {@code parseJetStream}, and
+     * {@code sync_interval} ({@code sync}) of later versions.
+     */
+    static final Map<String, Entry> JETSTREAM = table(
+            read("enabled", "enable", "store_dir", "storedir", "store", "max_memory_store", "max_mem_store", "max_mem",
+                    "max_file_store", "max_file", "sync_interval", "sync"),
+            notYet("is not implemented yet; the node has no JetStream domain (its API is $JS.API)", "domain"),
+            notYet("is not implemented yet; the JetStream API has no extension", "extension_hint"),
+            notYet("is not implemented yet; no server-wide stream and consumer limits are applied", "limits"),
+            notYet("is not implemented yet (clustering is coming); streams have no replicas to place by tag",
+                    "unique_tag"),
+            notYet("is not implemented yet (clustering is coming); streams have no replicas to catch up",
+                    "max_outstanding_catchup"),
+            encryption("key", "ek", "encryption_key", "cipher"));
+
+    /**
      * The keys that also set an option whose checks name it by its main key: {@code listen} sets the port, so an
      * out-of-range {@code port} error points at {@code listen} when the document has no {@code port}.
      */
@@ -146,7 +164,9 @@ final class ConfigKeys {
                 if (lower.equals("authorization")) {
                     checkAuthorization(key, block, config, findings);
                 } else if (lower.equals("tls")) {
-                    checkBlock(TLS, key, block, config, findings);
+                    checkBlock(TLS, key, block, config, findings, true);
+                } else if (lower.equals("jetstream")) {
+                    checkBlock(JETSTREAM, key, block, config, findings, jetStreamEnabled(block));
                 }
             } else if (FEATURE_BLOCKS.contains(lower) && value instanceof Map<?, ?> block) {
                 block.keySet().stream().map(String::valueOf)
@@ -158,8 +178,7 @@ final class ConfigKeys {
         // Reported only now, so that a block that also holds refused keys is refused, not merely warned about.
         config.values().forEach((key, value) -> {
             Entry entry = TOP_LEVEL.get(key.toLowerCase(Locale.ROOT));
-            if (entry != null && (entry.kind() == Kind.NOT_YET || entry.kind() == Kind.NO_EFFECT)
-                    && !(key.equalsIgnoreCase("jetstream") && !jetStreamEnabled(value))) {
+            if (entry != null && (entry.kind() == Kind.NOT_YET || entry.kind() == Kind.NO_EFFECT)) {
                 findings.warnings().add(at.prefix(key) + "\"" + key + "\" " + entry.text());
             }
         });
@@ -179,28 +198,31 @@ final class ConfigKeys {
     }
 
     private static void checkAuthorization(String key, Map<?, ?> block, ParsedConfig config, Findings findings) {
-        checkBlock(AUTHORIZATION, key, block, config, findings);
+        checkBlock(AUTHORIZATION, key, block, config, findings, true);
         block.forEach((k, v) -> {
             if (String.valueOf(k).equalsIgnoreCase("users") && v instanceof List<?> users) {
                 for (int i = 0; i < users.size(); i++) {
                     if (users.get(i) instanceof Map<?, ?> user) {
-                        checkBlock(USER, key + "." + k + "[" + i + "]", user, config, findings);
+                        checkBlock(USER, key + "." + k + "[" + i + "]", user, config, findings, true);
                     }
                 }
             }
         });
     }
 
-    /** Errors for the unknown and refused keys of a nested block; its other keys are read elsewhere. */
+    /**
+     * Errors for the unknown and refused keys of a nested block, and when {@code warn}, warnings for its keys not
+     * implemented yet or of no effect; its other keys are read elsewhere.
+     */
     private static void checkBlock(Map<String, Entry> table, String path, Map<?, ?> block, ParsedConfig config,
-            Findings findings) {
+            Findings findings, boolean warn) {
         for (Object k : block.keySet()) {
             String key = String.valueOf(k);
             if (!table.containsKey(key.toLowerCase(Locale.ROOT)) && config.usedVariables().contains(key)) {
                 continue;
             }
             Entry entry = report(table, path + "." + key, key, config.positions(), findings);
-            if (entry != null && (entry.kind() == Kind.NOT_YET || entry.kind() == Kind.NO_EFFECT)) {
+            if (warn && entry != null && (entry.kind() == Kind.NOT_YET || entry.kind() == Kind.NO_EFFECT)) {
                 findings.warnings().add(config.positions().prefix(path + "." + key) + "\"" + path + "." + key
                         + "\" " + entry.text());
             }
@@ -213,27 +235,19 @@ final class ConfigKeys {
         Entry entry = table.get(key.toLowerCase(Locale.ROOT));
         if (entry == null) {
             findings.errors().add(at.error(path, "unknown field \"" + key + "\""));
-        } else if (entry.kind() == Kind.ACCESS_CONTROL) {
+        } else if (entry.kind() == Kind.ACCESS_CONTROL || entry.kind() == Kind.ENCRYPTION) {
             findings.errors().add(at.error(path, "\"" + path + "\" " + entry.text()));
         }
         return entry;
     }
 
-    /** {@code jetstream: false}, {@code disabled} or {@code { enabled: false }} turn it off: nothing to warn of. */
-    private static boolean jetStreamEnabled(Object value) {
-        if (value instanceof Boolean on) {
-            return on;
-        }
-        if (value instanceof String word) {
-            return !word.equalsIgnoreCase("disabled") && !word.equalsIgnoreCase("disable");
-        }
-        if (value instanceof Map<?, ?> block) {
-            for (Map.Entry<?, ?> e : block.entrySet()) {
-                String k = String.valueOf(e.getKey());
-                boolean enabledKey = k.equalsIgnoreCase("enabled") || k.equalsIgnoreCase("enable");
-                if (enabledKey && Boolean.FALSE.equals(e.getValue())) {
-                    return false;
-                }
+    /** {@code jetstream { enabled: false }} turns it off: its keys not implemented yet are not warned about. */
+    private static boolean jetStreamEnabled(Map<?, ?> block) {
+        for (Map.Entry<?, ?> e : block.entrySet()) {
+            String k = String.valueOf(e.getKey());
+            boolean enabledKey = k.equalsIgnoreCase("enabled") || k.equalsIgnoreCase("enable");
+            if (enabledKey && Boolean.FALSE.equals(e.getValue())) {
+                return false;
             }
         }
         return true;
@@ -260,6 +274,12 @@ final class ConfigKeys {
 
     private static Map<String, Entry> refused(String what, String hint, String... keys) {
         return rows(new Entry(Kind.ACCESS_CONTROL, refusal(what, hint)), keys);
+    }
+
+    private static Map<String, Entry> encryption(String... keys) {
+        return rows(new Entry(Kind.ENCRYPTION, "is not supported: this node does not implement JetStream encryption"
+                + " at rest, and it refuses to store messages in the clear (encrypt the volume under store_dir"
+                + " instead)"), keys);
     }
 
     private static Map<String, Entry> rows(Entry entry, String... keys) {

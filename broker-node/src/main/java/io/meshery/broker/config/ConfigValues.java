@@ -175,6 +175,23 @@ public final class ConfigValues {
         return value;
     }
 
+    /** A JetStream storage limit: a byte count, or {@link NodeSettings.Storage#UNLIMITED} (-1). */
+    static long storageLimit(String key, long value) {
+        if (value < NodeSettings.Storage.UNLIMITED) {
+            throw new ConfigException(key + ": " + value + " is out of range (-1 for no limit, or a size such as"
+                    + " 10GB)");
+        }
+        return value;
+    }
+
+    /** A JetStream sync interval: positive, or {@code null} for always. */
+    static Duration syncInterval(String key, Duration value) {
+        if (value != null && (value.isZero() || value.isNegative())) {
+            throw new ConfigException(key + ": " + GoDuration.format(value) + " must be positive (or always)");
+        }
+        return value;
+    }
+
     /** The largest payload must fit an int, and one message must fit what a client may have pending. */
     static void checkPayload(long maxPayload, long maxPending) {
         if (maxPayload > Integer.MAX_VALUE) {

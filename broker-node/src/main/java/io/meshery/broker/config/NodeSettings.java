@@ -101,6 +101,23 @@ public record NodeSettings(Listen listen, Limits limits, Timings timings, LameDu
     }
 
     /**
+     * Where and how JetStream stores streams (the {@code jetstream} block, {@code store_dir}, {@code -sd}). Kept by
+     * {@link BrokerOptions}, not a component of these settings: only a node with JetStream enabled uses it.
+     *
+     * @param storeDir the directory holding the streams
+     * @param maxMemoryStore the most bytes kept in memory streams; {@link #UNLIMITED} for no limit
+     * @param maxFileStore the most bytes kept in file streams; {@link #UNLIMITED} for no limit
+     * @param syncInterval how often the store forces written messages to disk, or {@code null} for always (before
+     *     each PubAck; nats.conf {@code sync_interval: always})
+     */
+    public record Storage(Path storeDir, long maxMemoryStore, long maxFileStore, Duration syncInterval) {
+        /** A storage size meaning "no limit" (nats-server's -1). */
+        public static final long UNLIMITED = -1;
+        /** {@code ./data/jetstream}, no size limits, and a sync before every PubAck. */
+        public static final Storage DEFAULTS = new Storage(Path.of("./data/jetstream"), UNLIMITED, UNLIMITED, null);
+    }
+
+    /**
      * What the node logs, and where.
      *
      * @param traceVerbose verbose tracing ({@code -VV} or {@code trace_verbose}), which implies {@code trace}

@@ -7,6 +7,7 @@ import static io.meshery.broker.config.ConfigValues.intSize;
 import static io.meshery.broker.config.ConfigValues.integer;
 import static io.meshery.broker.config.ConfigValues.path;
 import static io.meshery.broker.config.ConfigValues.size;
+import static io.meshery.broker.config.ConfigValues.storageLimit;
 import static io.meshery.broker.config.ConfigValues.string;
 
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Applies the top-level keys of a nats.conf document to a {@link BrokerOptions.Builder}, in document order (so a
@@ -34,8 +36,13 @@ import java.util.Map;
  *       <td>durations ({@code "10s"}; an integer means seconds)</td></tr>
  *   <tr><td>debug, trace, trace_verbose, logtime</td><td>booleans</td></tr>
  *   <tr><td>log_file (logfile), pid_file (pidfile), store_dir (storedir)</td><td>paths</td></tr>
- *   <tr><td>jetstream</td><td>true/false, enabled/disabled, or a block (enables JetStream; reads
- *       {@code enabled} and {@code store_dir})</td></tr>
+ *   <tr><td>jetstream</td><td>true/false, enabled/disabled, or a block, which enables JetStream</td></tr>
+ *   <tr><td>jetstream { enabled (enable) }</td><td>jetStream, a boolean</td></tr>
+ *   <tr><td>jetstream { store_dir (storedir, store) }</td><td>storeDir, a path; set once, here or at the top
+ *       level</td></tr>
+ *   <tr><td>jetstream { max_memory_store (max_mem_store, max_mem), max_file_store (max_file) }</td>
+ *       <td>maxMemoryStore, maxFileStore: sizes ({@code 1G}, {@code 10GB}), -1 for no limit</td></tr>
+ *   <tr><td>jetstream { sync_interval (sync) }</td><td>syncInterval: {@code always} or a duration</td></tr>
  *   <tr><td>authorization</td><td>raw block; its {@code timeout} (seconds) sets authTimeout</td></tr>
  *   <tr><td>tls, cluster</td><td>raw blocks</td></tr>
  * </table>
@@ -50,6 +57,7 @@ import java.util.Map;
 final class OptionsMapper {
     static final Duration MIN_LAME_DUCK_DURATION = Duration.ofSeconds(30);
     static final long DISCOURAGED_MAX_PAYLOAD = 8L << 20;
+    private static final Set<String> STORE_DIR_IN_BLOCK = Set.of("store_dir", "storedir", "store");
 
     private OptionsMapper() {}
 
@@ -79,6 +87,7 @@ final class OptionsMapper {
         }
         List<String> valueWarnings = new ArrayList<>();
         try {
+            checkOneStoreDir(config.values());
             config.values().forEach((key, value) -> applyKey(key, value, builder, valueWarnings));
         } catch (ConfigException e) {
             throw config.positions().locate(e);
@@ -138,7 +147,7 @@ final class OptionsMapper {
             case "log_file", "logfile" -> b.logFile(path(key, v));
             case "pid_file", "pidfile" -> b.pidFile(path(key, v));
             case "store_dir", "storedir" -> b.storeDir(path(key, v));
-            case "jetstream" -> jetStream(key, v, b);
+            case "jetstream" -> jetStream(key, v, b, warnings);
             case "authorization" -> {
                 Map<String, Object> auth = block(key, v);
                 b.authorization(auth);
@@ -163,7 +172,7 @@ final class OptionsMapper {
     }
 
     /** {@code jetstream: true|false|enabled|disabled} or {@code jetstream { enabled: ..., store_dir: ... }}. */
-    private static void jetStream(String key, Object v, BrokerOptions.Builder b) {
+    private static void jetStream(String key, Object v, BrokerOptions.Builder b, List<String> warnings) {
         if (v instanceof Boolean enabled) {
             b.jetStream(enabled);
         } else if (v instanceof String word) {
@@ -177,15 +186,61 @@ final class OptionsMapper {
             Map<String, Object> js = block(key, v);
             b.jetStream(true).jetStreamConfig(js);
             js.forEach((k, value) -> {
+                String sub = key + "." + k;
                 switch (k.toLowerCase(Locale.ROOT)) {
-                    case "enabled", "enable" -> b.jetStream(bool(key + "." + k, value));
-                    case "store_dir", "storedir" -> b.storeDir(path(key + "." + k, value));
-                    default -> { } // interpreted by the JetStream layer
+                    case "enabled", "enable" -> b.jetStream(bool(sub, value));
+                    case "store_dir", "storedir", "store" -> b.storeDir(path(sub, value));
+                    case "max_memory_store", "max_mem_store", "max_mem" ->
+                            b.maxMemoryStore(storageLimit(sub, size(sub, value)));
+                    case "max_file_store", "max_file" -> b.maxFileStore(storageLimit(sub, size(sub, value)));
+                    case "sync_interval", "sync" -> b.syncInterval(syncInterval(sub, value, warnings));
+                    default -> { } // variables, and keys ConfigKeys accepts with a warning
                 }
             });
         } else {
             throw new ConfigException(
                     key + ": expected enabled, disabled or a block { ... }, got " + ConfigValues.show(v));
+        }
+    }
+
+    /** {@code always} (null: sync before each PubAck) or a positive duration. */
+    private static Duration syncInterval(String key, Object v, List<String> warnings) {
+        if (v instanceof String word && word.equalsIgnoreCase("always")) {
+            return null;
+        }
+        Duration interval;
+        try {
+            interval = duration(key, v, warnings);
+        } catch (ConfigException e) {
+            throw new ConfigException(key + ": expected always or a duration such as \"2m\" or \"10s\", got "
+                    + ConfigValues.show(v));
+        }
+        return ConfigValues.syncInterval(key, interval);
+    }
+
+    /**
+     * As nats-server: the store directory may be set once, at the top level ({@code store_dir}) or in the
+     * {@code jetstream} block; a second setting is an error naming it.
+     */
+    private static void checkOneStoreDir(Map<String, Object> values) {
+        String first = null;
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            List<String> keys = new ArrayList<>();
+            String lower = e.getKey().toLowerCase(Locale.ROOT);
+            if (lower.equals("store_dir") || lower.equals("storedir")) {
+                keys.add(e.getKey());
+            } else if (lower.equals("jetstream") && e.getValue() instanceof Map<?, ?> block) {
+                block.keySet().stream().map(String::valueOf)
+                        .filter(k -> STORE_DIR_IN_BLOCK.contains(k.toLowerCase(Locale.ROOT)))
+                        .forEach(k -> keys.add(e.getKey() + "." + k));
+            }
+            for (String key : keys) {
+                if (first != null) {
+                    throw new ConfigException(key + ": duplicate store_dir configuration (already set by " + first
+                            + ")");
+                }
+                first = key;
+            }
         }
     }
 }

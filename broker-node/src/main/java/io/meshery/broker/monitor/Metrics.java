@@ -1,5 +1,6 @@
 package io.meshery.broker.monitor;
 
+import io.meshery.broker.jetstream.JetStream;
 import io.meshery.broker.server.Server;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -30,7 +31,19 @@ final class Metrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final ExpositionFormats formats = ExpositionFormats.init();
 
-    Metrics(Server server) {
+    Metrics(Server server, JetStream jetStream) {
+        if (jetStream != null) {
+            gauge("meshery_broker_jetstream_streams", "JetStream streams", () -> jetStream.stats().streams());
+            gauge("meshery_broker_jetstream_messages", "Messages stored in JetStream streams",
+                () -> jetStream.stats().messages());
+            gauge("meshery_broker_jetstream_storage_bytes", "Bytes stored in file streams",
+                () -> jetStream.stats().storage());
+            gauge("meshery_broker_jetstream_memory_bytes", "Bytes stored in memory streams",
+                () -> jetStream.stats().memory());
+            counter("meshery_broker_jetstream_api_requests", "JetStream API requests", () -> jetStream.stats().apiTotal());
+            counter("meshery_broker_jetstream_api_errors", "JetStream API requests answered with an error",
+                () -> jetStream.stats().apiErrors());
+        }
         gauge("meshery_broker_connections", "Client connections open now", server::connectionCount);
         counter("meshery_broker_connections_accepted", "Client connections accepted since start",
             server::totalConnections);

@@ -1,6 +1,7 @@
 package io.meshery.broker.monitor;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.jetstream.JetStream;
 import io.meshery.broker.server.Server;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -63,21 +64,30 @@ public final class MonitorServer {
 
     private final Server server;
     private final String host;
+    /** Null when JetStream is off. */
+    private final JetStream jetStream;
     private final Varz varz;
     private final Metrics metrics;
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private ServerBinding binding;
 
-    private MonitorServer(Server server, String host) {
+    private MonitorServer(Server server, String host, JetStream jetStream) {
         this.server = server;
         this.host = host;
-        this.varz = new Varz(server, new ProcessStats());
-        this.metrics = new Metrics(server);
+        this.jetStream = jetStream;
+        this.varz = new Varz(server, new ProcessStats(), jetStream);
+        this.metrics = new Metrics(server, jetStream);
     }
 
     /** Binds {@code host:port} (0 for any free port) and returns once it listens. */
     public static MonitorServer start(ActorSystem<?> system, Server server, String host, int port) {
-        MonitorServer monitor = new MonitorServer(server, host);
+        return start(system, server, host, port, null);
+    }
+
+    /** The same, showing {@code jetStream} (null when it is off) in /jsz, /varz, /healthz and /metrics. */
+    public static MonitorServer start(ActorSystem<?> system, Server server, String host, int port,
+                                      JetStream jetStream) {
+        MonitorServer monitor = new MonitorServer(server, host, jetStream);
         Executor executor = system.dispatchers().lookup(DispatcherSelector.blocking());
         Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> {
             request.discardEntityBytes(system);
@@ -183,14 +193,19 @@ public final class MonitorServer {
         return l;
     }
 
-    /** JetStream is not enabled: nats-server then reports it disabled, with zeros. */
+    /** JetStream's figures; with JetStream off, nats-server reports it disabled, with zeros. */
     private ObjectNode jsz(Params p, Instant now) {
-        for (String flag : new String[] {"accounts", "streams", "consumers", "config"}) {
-            p.bool(flag);
-        }
+        boolean accounts = p.bool("accounts");
+        boolean streams = p.bool("streams");
+        boolean consumers = p.bool("consumers");
+        boolean withConfig = p.bool("config");
         p.integer("offset", 0);
         p.integer("limit", 0);
         p.bool("leader-only");
+        if (jetStream != null) {
+            return Jsz.build(header(now), jetStream, accounts || streams || consumers, streams || consumers,
+                withConfig);
+        }
         ObjectNode j = header(now);
         j.put("disabled", true);
         ObjectNode config = j.putObject("config");
@@ -222,6 +237,11 @@ public final class MonitorServer {
         if (server.isShuttingDown()) {
             h.put("status", "unavailable");
             h.put("error", SHUTTING_DOWN);
+            return respond(p, StatusCodes.SERVICE_UNAVAILABLE, Json.compact(h));
+        }
+        if (server.isJetStreamEnabled() && (jetStream == null || !jetStream.isRunning())) {
+            h.put("status", "unavailable");
+            h.put("error", "JetStream not enabled");
             return respond(p, StatusCodes.SERVICE_UNAVAILABLE, Json.compact(h));
         }
         h.put("status", "ok");

@@ -1,6 +1,7 @@
 package io.meshery.broker.monitor;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.jetstream.JetStream;
 import io.meshery.broker.security.Security;
 import io.meshery.broker.server.Server;
 import io.meshery.broker.server.ServerSettings;
@@ -20,10 +21,13 @@ final class Varz {
 
     private final Server server;
     private final ProcessStats process;
+    /** Null when JetStream is off. */
+    private final JetStream jetStream;
 
-    Varz(Server server, ProcessStats process) {
+    Varz(Server server, ProcessStats process, JetStream jetStream) {
         this.server = server;
         this.process = process;
+        this.jetStream = jetStream;
     }
 
     ObjectNode build(String httpHost, int httpPort, Map<String, Long> httpRequests, Instant now) {
@@ -58,8 +62,19 @@ final class Varz {
         v.put("max_control_line", s.limits().maxControlLine());
         v.put("max_payload", s.limits().maxPayload());
         v.put("max_pending", s.limits().maxPending());
-        for (String block : new String[] {"cluster", "gateway", "leaf", "mqtt", "websocket", "jetstream"}) {
+        for (String block : new String[] {"cluster", "gateway", "leaf", "mqtt", "websocket"}) {
             v.putObject(block);
+        }
+        ObjectNode js = v.putObject("jetstream");
+        if (jetStream != null) {
+            // as nats-server: the configuration, and the stats of /jsz without the stream counts
+            ObjectNode jsz = Jsz.build(Json.object(), jetStream, false, false, false);
+            js.set("config", jsz.get("config"));
+            ObjectNode stats = js.putObject("stats");
+            for (String f : new String[] {"memory", "storage", "reserved_memory", "reserved_storage", "accounts",
+                "ha_assets", "api"}) {
+                stats.set(f, jsz.get(f));
+            }
         }
         Json.putFloat(v, "tls_timeout",
             security.tlsRequired() ? seconds(security.tls().timeout()) : DEFAULT_TLS_TIMEOUT_SECONDS);

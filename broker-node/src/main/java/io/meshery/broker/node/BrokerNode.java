@@ -3,6 +3,8 @@ package io.meshery.broker.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.meshery.broker.config.NodeSettings;
+import io.meshery.broker.jetstream.JetStream;
+import io.meshery.broker.jetstream.JetStreamConfig;
 import io.meshery.broker.monitor.MonitorServer;
 import io.meshery.broker.server.ClientConnection;
 import io.meshery.broker.server.ClientListener;
@@ -37,6 +39,8 @@ public final class BrokerNode implements AutoCloseable {
     /** Counted down when {@link #shutdown} begins; lame duck mode waits on it so that a stop cuts it short. */
     private final CountDownLatch stopping = new CountDownLatch(1);
     private boolean lameDuck;
+    /** JetStream, or {@code null} when it is off. */
+    private volatile JetStream jetStream;
     /** The monitoring HTTP server, or {@code null} when monitoring is off. */
     private volatile MonitorServer monitor;
 
@@ -48,10 +52,15 @@ public final class BrokerNode implements AutoCloseable {
 
     /** Starts a node and returns once its client port listens. */
     public static BrokerNode start(ServerSettings settings) {
-        return start(settings, ConfigFactory.load());
+        return start(settings, null);
     }
 
-    public static BrokerNode start(ServerSettings settings, Config config) {
+    /** Starts a node with JetStream when {@code jetStream} is not null. */
+    public static BrokerNode start(ServerSettings settings, JetStreamConfig jetStream) {
+        return start(settings, jetStream, ConfigFactory.load());
+    }
+
+    public static BrokerNode start(ServerSettings settings, JetStreamConfig jetStream, Config config) {
         NodeSettings.Listen listen = settings.listen();
         ActorSystem<NodeGuardian.Command> system =
             ActorSystem.create(NodeGuardian.create(LITERAL_PARTITIONS), "meshery-broker", config);
@@ -61,11 +70,18 @@ public final class BrokerNode implements AutoCloseable {
                 .toCompletableFuture()
                 .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Server server = new Server(settings, spawned.shards());
+            JetStream js = null;
+            if (jetStream != null) {
+                js = new JetStream(jetStream, spawned.shards(), server.newFanout(), system);
+                js.start();
+                server.jetStreamEnabled();
+            }
             ClientListener listener =
                 ClientListener.bind(system, server, listen.host(), listen.bindPort(), START_TIMEOUT);
             BrokerNode node = new BrokerNode(system, server, listener);
+            node.jetStream = js;
             if (listen.monitoring()) {
-                node.monitor = MonitorServer.start(system, server, listen.httpHost(), listen.httpBindPort());
+                node.monitor = MonitorServer.start(system, server, listen.httpHost(), listen.httpBindPort(), js);
             }
             // Last: the launcher and its tests take this line to mean the node is up.
             log.info("Listening for client connections on {}:{}", listen.host(), node.port());
@@ -132,6 +148,10 @@ public final class BrokerNode implements AutoCloseable {
         MonitorServer m = monitor;
         if (m != null) {
             m.stop(Duration.ofNanos(Math.max(1, Math.min(deadline - System.nanoTime(), 1_000_000_000L))));
+        }
+        JetStream js = jetStream;
+        if (js != null) {
+            js.close();
         }
         system.terminate();
         try {

@@ -44,6 +44,7 @@ public final class Server {
     private volatile boolean lameDuck;
     private final ClosedConnections closed = new ClosedConnections(MAX_CLOSED_CLIENTS);
     private volatile boolean shuttingDown;
+    private volatile boolean jetStream;
 
     final LongAdder inMsgs = new LongAdder();
     final LongAdder inBytes = new LongAdder();
@@ -155,6 +156,15 @@ public final class Server {
         return lameDuck;
     }
 
+    /** JetStream runs on this node: INFO says so. */
+    public void jetStreamEnabled() {
+        jetStream = true;
+    }
+
+    public boolean isJetStreamEnabled() {
+        return jetStream;
+    }
+
     /** The INFO line a new client is greeted with; in lame duck mode it carries {@code "ldm":true}. */
     byte[] info(long clientId, String clientIp, int port) {
         Security security = settings.security();
@@ -177,6 +187,9 @@ public final class Server {
             }
         }
         info.put("max_payload", settings.limits().maxPayload());
+        if (jetStream) {
+            info.put("jetstream", true);
+        }
         info.put("client_id", clientId);
         info.put("client_ip", clientIp);
         if (lameDuck) {

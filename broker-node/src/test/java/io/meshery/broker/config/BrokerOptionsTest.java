@@ -72,6 +72,9 @@ class BrokerOptionsTest {
         assertEquals(Duration.ofSeconds(10), o.lameDuckGracePeriod());
         assertFalse(o.jetStream());
         assertEquals(Path.of("./data/jetstream"), o.storeDir());
+        assertEquals(BrokerOptions.UNLIMITED, o.maxMemoryStore());
+        assertEquals(-1, o.maxFileStore());
+        assertEquals(null, o.syncInterval(), "always");
         assertEquals(Map.of(), o.authorization());
         assertEquals(Map.of(), o.tls());
         assertEquals(Map.of(), o.cluster());
@@ -199,7 +202,8 @@ class BrokerOptionsTest {
                 Arguments.of("jetstream: true", BrokerOptions.builder().jetStream(true)),
                 Arguments.of("jetstream: Disabled", BrokerOptions.builder()),
                 Arguments.of("jetstream { store_dir: /js, max_file_store: 10GB }", BrokerOptions.builder().jetStream(true)
-                        .storeDir(Path.of("/js")).jetStreamConfig(Map.of("store_dir", "/js", "max_file_store", 10L << 30))),
+                        .storeDir(Path.of("/js")).maxFileStore(10L << 30)
+                        .jetStreamConfig(Map.of("store_dir", "/js", "max_file_store", 10L << 30))),
                 Arguments.of("jetstream { enabled: false }", BrokerOptions.builder()
                         .jetStreamConfig(Map.of("enabled", false))),
                 Arguments.of("tls { cert_file: a, key_file: b }", BrokerOptions.builder()
@@ -212,6 +216,69 @@ class BrokerOptionsTest {
     @MethodSource("aliases")
     void keysAliasesAndForms(String text, BrokerOptions.Builder expected) {
         assertEquals(expected.build(), options(text));
+    }
+
+    static Stream<Arguments> jetStreamStorage() {
+        return Stream.of(
+                Arguments.of("max_memory_store: 1G", "/d", 1_000_000_000L, -1L, null),
+                Arguments.of("max_mem_store: 512MB", "/d", 512L << 20, -1L, null),
+                Arguments.of("max_mem: \"2GB\"", "/d", 2L << 30, -1L, null),
+                Arguments.of("max_mem: 0", "/d", 0L, -1L, null),
+                Arguments.of("max_file_store: 10GB", "/d", -1L, 10L << 30, null),
+                Arguments.of("max_file: 1T", "/d", -1L, 1_000_000_000_000L, null),
+                Arguments.of("max_file_store: -1", "/d", -1L, -1L, null),
+                Arguments.of("max_file_store: 1048576", "/d", -1L, 1_048_576L, null),
+                Arguments.of("sync_interval: always", "/d", -1L, -1L, null),
+                Arguments.of("sync: ALWAYS", "/d", -1L, -1L, null),
+                Arguments.of("sync_interval: \"2m\"", "/d", -1L, -1L, Duration.ofMinutes(2)),
+                Arguments.of("sync: 500ms", "/d", -1L, -1L, Duration.ofMillis(500)),
+                Arguments.of("storedir: /s", "/s", -1L, -1L, null),
+                Arguments.of("store: /s", "/s", -1L, -1L, null));
+    }
+
+    @ParameterizedTest
+    @MethodSource("jetStreamStorage")
+    void everyJetStreamStorageKeyIsReadAsATypedValue(String key, String storeDir, long maxMemory, long maxFile,
+            Duration sync) {
+        String block = key.startsWith("store") ? "jetstream { " + key + " }" : "store_dir: /d\njetstream { " + key
+                + " }";
+        BrokerOptions.Loaded loaded = load(block);
+        assertEquals(List.of(), loaded.warnings());
+        BrokerOptions o = loaded.options();
+        assertTrue(o.jetStream());
+        assertEquals(Path.of(storeDir), o.storeDir());
+        assertEquals(maxMemory, o.maxMemoryStore());
+        assertEquals(maxFile, o.maxFileStore());
+        assertEquals(sync, o.syncInterval());
+        assertEquals(o, o.toBuilder().build());
+    }
+
+    @Test
+    void anIntegerSyncIntervalIsSecondsWithAWarning() {
+        BrokerOptions.Loaded loaded = load("jetstream {\n  sync_interval: 30\n}");
+        assertEquals(Duration.ofSeconds(30), loaded.options().syncInterval());
+        assertEquals(List.of("<string>:2:3: jetstream.sync_interval: the integer 30 is read as 30 seconds; write a"
+                + " duration such as \"30s\" instead"), loaded.warnings());
+    }
+
+    @Test
+    void theBuilderChecksTheStorageSettings() {
+        BrokerOptions o = BrokerOptions.builder().maxMemoryStore(1L << 30).maxFileStore(BrokerOptions.UNLIMITED)
+                .syncInterval(Duration.ofSeconds(1)).storeDir(null).build();
+        assertEquals(BrokerOptions.DEFAULT_STORE_DIR, o.storeDir());
+        assertEquals(NodeSettings.Storage.DEFAULTS.storeDir(), o.storeDir());
+        assertEquals(1L << 30, o.maxMemoryStore());
+        assertEquals(Duration.ofSeconds(1), o.syncInterval());
+        assertTrue(o.toString().contains("maxMemoryStore=1073741824"), o.toString());
+        assertEquals("jetstream.max_file_store: -2 is out of range (-1 for no limit, or a size such as 10GB)",
+                assertThrows(ConfigException.class, () -> BrokerOptions.builder().maxFileStore(-2).build())
+                        .getMessage());
+        assertEquals("jetstream.max_memory_store: -1024 is out of range (-1 for no limit, or a size such as 10GB)",
+                assertThrows(ConfigException.class, () -> BrokerOptions.builder().maxMemoryStore(-1024).build())
+                        .getMessage());
+        BrokerOptions.Builder zeroSync = BrokerOptions.builder().syncInterval(Duration.ZERO);
+        assertEquals("jetstream.sync_interval: 0s must be positive (or always)",
+                assertThrows(ConfigException.class, zeroSync::build).getMessage());
     }
 
     @Test
@@ -286,6 +353,19 @@ class BrokerOptionsTest {
                 Arguments.of("tls: [a]", "tls: expected a block { ... }, got a list [ ... ]"),
                 Arguments.of("jetstream: maybe", "jetstream: expected enabled, disabled or a block { ... }, got \"maybe\""),
                 Arguments.of("jetstream { enabled: 1 }", "jetstream.enabled: expected true or false, got 1"),
+                Arguments.of("jetstream { max_file_store: -10GB }", "jetstream.max_file_store: -10737418240 is out"
+                        + " of range (-1 for no limit, or a size such as 10GB)"),
+                Arguments.of("jetstream { max_mem_store: true }", "jetstream.max_mem_store: invalid size true"),
+                Arguments.of("jetstream { max_file: \"10QB\" }", "jetstream.max_file: invalid size \"10QB\""),
+                Arguments.of("jetstream { sync_interval: \"fast\" }", "jetstream.sync_interval: expected always or a"
+                        + " duration such as \"2m\" or \"10s\", got \"fast\""),
+                Arguments.of("jetstream { sync: [always] }", "jetstream.sync: expected always or a duration such as"
+                        + " \"2m\" or \"10s\", got a list [ ... ]"),
+                Arguments.of("jetstream { store_dir: /a, storedir: /b }",
+                        "jetstream.storedir: duplicate store_dir configuration (already set by"
+                                + " jetstream.store_dir)"),
+                Arguments.of("jetstream { store_dir: /a }\nstoredir: /b",
+                        "storedir: duplicate store_dir configuration (already set by jetstream.store_dir)"),
                 Arguments.of("listen: \"127.0.0.1\"",
                         "listen: could not parse address string \"127.0.0.1\" (expected host:port)"),
                 Arguments.of("listen: \"::1:4222\"",

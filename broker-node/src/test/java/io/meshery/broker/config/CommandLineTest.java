@@ -136,13 +136,26 @@ class CommandLineTest {
     }
 
     @Test
-    void jetStreamFlagsAreAcceptedWithOneWarningEach() {
+    void jetStreamFlagsEnableJetStreamWithoutWarnings() {
         Run run = assertInstanceOf(Run.class, commandLine.parse("-js", "--jetstream", "-sd", "/data"));
-        assertEquals(List.of(
-                "flag -js (--jetstream) is accepted but not implemented yet (JetStream is coming); no streams are kept",
-                "flag -sd (--store_dir) is accepted but not implemented yet (JetStream is coming); nothing is stored"
-                        + " there"), run.warnings());
-        assertEquals(List.of(), assertInstanceOf(Run.class, commandLine.parse("-js=false")).warnings());
+        assertEquals(List.of(), run.warnings());
+        assertTrue(run.options().jetStream());
+        assertEquals(Path.of("/data"), run.options().storeDir());
+        assertEquals(BrokerOptions.UNLIMITED, run.options().maxFileStore());
+        Run off = assertInstanceOf(Run.class, commandLine.parse("-js=false"));
+        assertEquals(List.of(), off.warnings());
+        assertFalse(off.options().jetStream());
+    }
+
+    @Test
+    void theStoreDirFlagKeepsTheFilesJetStreamLimits(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("nats.conf");
+        Files.writeString(conf, "jetstream {\n  store_dir: /from-file\n  max_mem: 1G\n  sync: \"1s\"\n}\n");
+        Run run = assertInstanceOf(Run.class, commandLine.parse("-c", conf.toString(), "-sd", "/from-flag"));
+        assertEquals(List.of(), run.warnings());
+        assertEquals(Path.of("/from-flag"), run.options().storeDir());
+        assertEquals(1_000_000_000L, run.options().maxMemoryStore());
+        assertEquals(Duration.ofSeconds(1), run.options().syncInterval());
     }
 
     @Test
@@ -172,7 +185,8 @@ class CommandLineTest {
             assertTrue(usage.contains(flag), flag);
         }
         assertFalse(usage.contains("--tls"), "only what we support");
-        assertTrue(usage.contains("JetStream Options (accepted, not implemented yet"), usage);
+        assertTrue(usage.contains("JetStream Options:\n"), usage);
+        assertFalse(usage.contains("not implemented"), usage);
         assertTrue(usage.contains("Not available yet: clustering"), usage);
         assertFalse(usage.contains("traces system account as well"), "there is no system account");
     }

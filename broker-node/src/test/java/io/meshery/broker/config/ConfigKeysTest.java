@@ -1,6 +1,7 @@
 package io.meshery.broker.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,12 +123,19 @@ class ConfigKeysTest {
         return Stream.of(
                 Arguments.of("cluster {\n  name: c\n  port: 6222\n  routes: [nats://a:6222]\n}", "cluster",
                         "is not implemented yet (clustering is coming); the node runs as a single server"),
-                Arguments.of("jetstream {}", "jetstream",
-                        "is not implemented yet (JetStream is coming); no streams are kept"),
-                Arguments.of("jetstream: enabled", "jetstream",
-                        "is not implemented yet (JetStream is coming); no streams are kept"),
-                Arguments.of("store_dir: /data", "store_dir",
-                        "is not implemented yet (JetStream is coming); nothing is stored there"),
+                Arguments.of("default_js_domain { ACC: hub }", "default_js_domain",
+                        "is not implemented yet; JetStream has no domains on this node, it is ignored"),
+                Arguments.of("jetstream {\n  domain: hub\n}", "jetstream.domain",
+                        "is not implemented yet; the node has no JetStream domain (its API is $JS.API)"),
+                Arguments.of("jetstream {\n  extension_hint: x\n}", "jetstream.extension_hint",
+                        "is not implemented yet; the JetStream API has no extension"),
+                Arguments.of("jetstream {\n  limits { max_ack_pending: 100, duplicate_window: \"1m\" }\n}",
+                        "jetstream.limits",
+                        "is not implemented yet; no server-wide stream and consumer limits are applied"),
+                Arguments.of("jetstream {\n  unique_tag: az\n}", "jetstream.unique_tag",
+                        "is not implemented yet (clustering is coming); streams have no replicas to place by tag"),
+                Arguments.of("jetstream {\n  max_outstanding_catchup: 64MB\n}", "jetstream.max_outstanding_catchup",
+                        "is not implemented yet (clustering is coming); streams have no replicas to catch up"),
                 Arguments.of("leafnodes { port: 7422, remotes: [ {url: \"nats://a:7422\"} ] }", "leafnodes",
                         "is not implemented yet; no leaf node port is opened and no remote is dialled"),
                 Arguments.of("gateway { name: g, port: 7222 }", "gateway",
@@ -146,8 +154,37 @@ class ConfigKeysTest {
     @MethodSource("notImplementedYet")
     void aKeyNotImplementedYetIsExactlyOneWarning(String text, String key, String what) throws IOException {
         BrokerOptions.Loaded loaded = load("port: 4333\n" + text + "\n");
-        assertEquals(List.of(conf() + ":2:1: \"" + key + "\" " + what), loaded.warnings());
+        String at = key.contains(".") ? ":3:3: " : ":2:1: ";
+        assertEquals(List.of(conf() + at + "\"" + key + "\" " + what), loaded.warnings());
         assertEquals(4333, loaded.options().port());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jetstream {}", "jetstream: enabled", "jetstream: true", "store_dir: /data",
+        "storedir: /data", "jetstream { enabled: true, store_dir: /data, max_mem: 1G, max_file: 10GB, sync: always }",
+        "jetstream { enable: true, storedir: /data, max_memory_store: -1, max_file_store: 1TB, sync_interval: \"2m\" }",
+        "jetstream { store: /data, max_mem_store: 512MB }"})
+    void jetStreamAndItsStorageKeysAreReadWithoutWarning(String text) throws IOException {
+        BrokerOptions.Loaded loaded = load(text);
+        assertEquals(List.of(), loaded.warnings());
+        assertTrue(loaded.options().jetStream() || text.startsWith("stor"), text);
+    }
+
+    @Test
+    void anUnknownKeyInTheJetStreamBlockIsAnErrorWithFileLineAndColumn() throws IOException {
+        ConfigException e = error("jetstream {\n  store_dir: /data\n  max_memroy_store: 1G\n  sync_intervall: 1s\n}\n");
+        assertEquals(conf() + ":3:3: unknown field \"max_memroy_store\"\n"
+                + conf() + ":4:3: unknown field \"sync_intervall\"", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"key", "ek", "encryption_key", "cipher"})
+    void jetStreamEncryptionAtRestIsRefusedNamingTheKey(String key) throws IOException {
+        ConfigException e = error("jetstream {\n  store_dir: /data\n  " + key + ": \"s3cr3t-chacha\"\n}\n");
+        assertEquals(conf() + ":3:3: \"jetstream." + key + "\" is not supported: this node does not implement"
+                + " JetStream encryption at rest, and it refuses to store messages in the clear (encrypt the volume"
+                + " under store_dir instead)", e.getMessage());
+        assertFalse(e.getMessage().contains("s3cr3t"), "the key itself is never shown");
     }
 
     @Test
@@ -158,9 +195,12 @@ class ConfigKeysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jetstream: disabled", "jetstream: false", "jetstream { enabled: false }"})
+    @ValueSource(strings = {"jetstream: disabled", "jetstream: false", "jetstream { enabled: false }",
+        "jetstream { enabled: false, domain: hub, unique_tag: az }"})
     void jetStreamTurnedOffIsNoWarning(String text) throws IOException {
-        assertEquals(List.of(), load(text).warnings());
+        BrokerOptions.Loaded loaded = load(text);
+        assertEquals(List.of(), loaded.warnings());
+        assertFalse(loaded.options().jetStream());
     }
 
     @Test
@@ -187,6 +227,26 @@ class ConfigKeysTest {
     }
 
     @Test
+    void everyJetStreamKeyOfNatsServer2910IsInTheTable() {
+        // The cases of parseJetStream in nats-server 2.9.10's server/opts.go, and sync_interval (sync) of 2.10.
+        List<String> natsServer = List.of("store", "store_dir", "storedir", "max_memory_store", "max_mem_store",
+                "max_mem", "max_file_store", "max_file", "domain", "enable", "enabled", "key", "ek", "encryption_key",
+                "cipher", "extension_hint", "limits", "unique_tag", "max_outstanding_catchup", "sync_interval",
+                "sync");
+        for (String key : natsServer) {
+            assertTrue(ConfigKeys.JETSTREAM.containsKey(key), key);
+        }
+        assertEquals(natsServer.size(), ConfigKeys.JETSTREAM.size(), "only nats-server's keys");
+        for (String key : List.of("enabled", "store_dir", "max_memory_store", "max_file_store", "sync_interval")) {
+            assertEquals(ConfigKeys.Kind.READ, ConfigKeys.JETSTREAM.get(key).kind(), key);
+        }
+        for (String key : List.of("jetstream", "store_dir", "storedir")) {
+            assertEquals(ConfigKeys.Kind.READ, ConfigKeys.TOP_LEVEL.get(key).kind(), key);
+        }
+        assertEquals(ConfigKeys.Kind.NOT_YET, ConfigKeys.TOP_LEVEL.get("default_js_domain").kind());
+    }
+
+    @Test
     void anOutOfRangePortNamesTheFileAndTheLine() throws IOException {
         assertEquals(conf() + ":2:1: port: 99999 is out of range (-1 for a random port, or 0 to 65535)",
                 error("debug: true\nport: 99999\n").getMessage());
@@ -205,6 +265,21 @@ class ConfigKeysTest {
                 Arguments.of("authorization {\n  timeout: true\n}",
                         "2:3: authorization.timeout: expected a number of seconds or a duration, got true"),
                 Arguments.of("jetstream {\n  store_dir: 5\n}", "2:3: jetstream.store_dir: expected a string, got 5"),
+                Arguments.of("jetstream {\n  max_file_store: -5\n}",
+                        "2:3: jetstream.max_file_store: -5 is out of range (-1 for no limit, or a size such as 10GB)"),
+                Arguments.of("jetstream {\n  enabled: true\n  max_mem: -2G\n}",
+                        "3:3: jetstream.max_mem: -2000000000 is out of range (-1 for no limit, or a size such as"
+                                + " 10GB)"),
+                Arguments.of("jetstream {\n  max_memory_store: lots\n}",
+                        "2:3: jetstream.max_memory_store: invalid size \"lots\""),
+                Arguments.of("jetstream {\n  sync_interval: \"fast\"\n}",
+                        "2:3: jetstream.sync_interval: expected always or a duration such as \"2m\" or \"10s\","
+                                + " got \"fast\""),
+                Arguments.of("jetstream {\n  sync: \"0s\"\n}", "2:3: jetstream.sync: 0s must be positive (or always)"),
+                Arguments.of("jetstream {\n  sync: \"-1m\"\n}",
+                        "2:3: jetstream.sync: -1m0s must be positive (or always)"),
+                Arguments.of("store_dir: /a\njetstream {\n  store_dir: /b\n}",
+                        "3:3: jetstream.store_dir: duplicate store_dir configuration (already set by store_dir)"),
                 Arguments.of("lame_duck_duration: \"31s\"\nlame_duck_grace_period: \"1m\"",
                         "2:1: lame_duck_grace_period: 1m0s should be strictly lower than lame_duck_duration (31s)"));
     }
@@ -247,7 +322,7 @@ class ConfigKeysTest {
 
     /** What the operator's renderNatsConf writes, with clustering, JetStream, TLS and auth all on. */
     @Test
-    void theOperatorsConfigurationLoadsWithOneWarningForClusterAndJetStream() throws IOException {
+    void theOperatorsConfigurationLoadsWithOneWarningForClusterOnly() throws IOException {
         BrokerOptions.Loaded loaded = load("""
                 # Generated by meshery-broker operator-lite for Broker default/b. Edits are overwritten.
                 port: 4222
@@ -283,10 +358,13 @@ class ConfigKeysTest {
                 }
                 """);
         assertEquals("broker-0", loaded.options().serverName());
+        assertTrue(loaded.options().jetStream());
+        assertEquals(Path.of("/data/jetstream"), loaded.options().storeDir());
+        assertEquals(10L << 30, loaded.options().maxFileStore());
+        assertEquals(BrokerOptions.UNLIMITED, loaded.options().maxMemoryStore());
         assertEquals(List.of(
                 conf() + ":13:1: \"cluster\" is not implemented yet (clustering is coming); the node runs as a single"
-                        + " server",
-                conf() + ":18:1: \"jetstream\" is not implemented yet (JetStream is coming); no streams are kept"),
+                        + " server"),
                 loaded.warnings());
     }
 }

@@ -12,8 +12,12 @@ import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
+import java.io.BufferedReader;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +106,11 @@ class LauncherIT {
         try (BrokerProcess help = BrokerProcess.start("--help")) {
             assertEquals(0, help.awaitExit(START));
             Poll.until(STOP, "the usage text", () -> help.stdout().stream().anyMatch(l -> l.contains("--config")));
+            Poll.until(STOP, "the JetStream flags", () -> help.stdout().stream()
+                .anyMatch(l -> l.contains("-sd, --store_dir <dir>")));
+            assertTrue(help.stdout().contains("JetStream Options:"), help.stdout()::toString);
+            assertTrue(help.stdout().stream().anyMatch(l -> l.contains("-js, --jetstream")), help.stdout()::toString);
+            assertFalse(help.stdout().stream().anyMatch(l -> l.contains("not implemented")), help.stdout()::toString);
         }
     }
 
@@ -207,6 +216,22 @@ class LauncherIT {
     }
 
     @Test
+    void jetStreamFlagsStartWithoutWarningAndInfoAdvertisesJetStream() throws Exception {
+        Path store = dir.resolve("store");
+        try (BrokerProcess broker = BrokerProcess.start("-a", "127.0.0.1", "-p", "-1", "-m", "0", "-js",
+                "-sd", store.toString())) {
+            int port = broker.clientPort(START);
+            broker.awaitLine(STOP, l -> l.endsWith("Server is ready"));
+            assertEquals(List.of(), broker.stderr().stream().filter(l -> l.contains("[WRN]")).toList());
+            String info = readInfoLine(port);
+            assertTrue(info.startsWith("INFO {"), info);
+            assertTrue(info.contains("\"jetstream\":true"), info);
+            broker.signal("TERM");
+            assertEquals(0, broker.awaitExit(STOP));
+        }
+    }
+
+    @Test
     void logFileFlagWritesTheLogThere() throws Exception {
         Path log = dir.resolve("broker.log");
         try (BrokerProcess broker = BrokerProcess.start("-a", "127.0.0.1", "-p", "-1", "-m", "0", "-D",
@@ -248,6 +273,17 @@ class LauncherIT {
                 assertFalse(broker.stderr().stream().anyMatch(l -> l.trim().startsWith("at ")),
                     "no stack trace: " + broker.stderr());
             }
+        }
+    }
+
+    /** The first line a client reads: the server's INFO, read over a raw socket. */
+    private static String readInfoLine(int port) throws java.io.IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout((int) STOP.toMillis());
+            BufferedReader in = new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String line = in.readLine();
+            return line == null ? "" : line;
         }
     }
 

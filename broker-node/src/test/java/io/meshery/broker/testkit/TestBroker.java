@@ -28,6 +28,17 @@ public final class TestBroker implements AutoCloseable {
         return new TestBroker(BrokerNode.start(settings(tweak)));
     }
 
+    /** Starts with JetStream storing under {@code storeDir}, forcing to disk before each PubAck. */
+    public static TestBroker startWithJetStream(java.nio.file.Path storeDir) {
+        return startWithJetStream(storeDir, UnaryOperator.identity());
+    }
+
+    /** The same, with the node's defaults changed by {@code tweak}. */
+    public static TestBroker startWithJetStream(java.nio.file.Path storeDir, UnaryOperator<BrokerOptions.Builder> tweak) {
+        return new TestBroker(BrokerNode.start(settings(tweak),
+            new io.meshery.broker.jetstream.JetStreamConfig(storeDir, -1, -1, null)));
+    }
+
     /** The settings {@link #start(UnaryOperator)} starts with. */
     public static ServerSettings settings(UnaryOperator<BrokerOptions.Builder> tweak) {
         BrokerOptions.Builder local = BrokerOptions.builder()

@@ -1,0 +1,351 @@
+package io.meshery.broker.jetstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.persistence.FileStoreConfig;
+import io.meshery.broker.persistence.FileStreamStore;
+import io.meshery.broker.persistence.MemoryStreamStore;
+import io.meshery.broker.persistence.StreamStore;
+import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.routing.Fanout;
+import io.meshery.broker.routing.SubjectShard;
+import io.meshery.broker.routing.SubjectShards;
+import io.meshery.broker.routing.Subscriber;
+import io.meshery.broker.routing.Subscription;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JetStream on one node: the streams, their stores under {@code store_dir}, and the {@code $JS.API.>}
+ * requests of the official clients (see {@link JetStreamApi}).
+ *
+ * <p>Layout: {@code <store_dir>/streams/<name>/stream.json} holds the configuration and creation time, the
+ * store's files sit in {@code <store_dir>/streams/<name>/msgs/}. Streams are recovered from there at start.
+ *
+ * <p>Threads: every API request, every stream's storing and every PubAck runs on one JetStream thread, in the
+ * order they arrive; publishers only copy messages into a stream's queue. Monitoring reads the streams map.
+ */
+public final class JetStream implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JetStream.class);
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(10);
+    private static final List<String> API_SUBJECTS = List.of("$JS.API.INFO", "$JS.API.STREAM.>",
+        "$JS.API.CONSUMER.>", "$JS.API.ACCOUNT.>", "$JS.API.META.>", "$JS.API.SERVER.>");
+
+    private final JetStreamConfig config;
+    private final SubjectShards shards;
+    private final ActorSystem<?> system;
+    private final Fanout fanout;
+    private final ExecutorService thread;
+    private final ScheduledExecutorService timer;
+    private final Map<String, MessageStream> streams = new ConcurrentSkipListMap<>();
+    private final JetStreamApi api;
+    final AtomicLong apiTotal = new AtomicLong();
+    final AtomicLong apiErrors = new AtomicLong();
+
+    public JetStream(JetStreamConfig config, SubjectShards shards, Fanout fanout, ActorSystem<?> system) {
+        this.config = config;
+        this.shards = shards;
+        this.system = system;
+        this.fanout = fanout;
+        this.thread = Executors.newSingleThreadExecutor(r -> daemon(r, "jetstream"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jetstream-timer"));
+        this.api = new JetStreamApi(this);
+    }
+
+    /** Recovers the streams under {@code store_dir} and starts answering the API; returns once it does. */
+    public void start() throws IOException {
+        Files.createDirectories(streamsDir());
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(streamsDir(), Files::isDirectory)) {
+            for (Path dir : dirs) {
+                recover(dir);
+            }
+        }
+        // The API's subjects, but not $JS.API.DIRECT.GET: a stream answers those itself when it allows direct
+        // gets, and a request to one that does not gets no responders, as with nats-server.
+        for (String subject : API_SUBJECTS) {
+            subscribe(api, subject);
+        }
+        timer.scheduleWithFixedDelay(() -> execute(this::expireAll), 1, 1, TimeUnit.SECONDS);
+        log.info("Starting JetStream: store_dir {}, sync {}, {} stream(s) recovered", config.storeDir(),
+            config.syncDescription(), streams.size());
+    }
+
+    public JetStreamConfig config() {
+        return config;
+    }
+
+    /** What monitoring shows of JetStream as a whole. */
+    public record Stats(long memory, long storage, int streams, long messages, long bytes, long apiTotal,
+                        long apiErrors) {
+    }
+
+    public Stats stats() {
+        long memory = 0;
+        long storage = 0;
+        long messages = 0;
+        for (MessageStream s : streams.values()) {
+            var st = s.store().state();
+            messages += st.msgs();
+            if (s.spec().isMemory()) {
+                memory += st.bytes();
+            } else {
+                storage += st.bytes();
+            }
+        }
+        return new Stats(memory, storage, streams.size(), messages, memory + storage, apiTotal.get(),
+            apiErrors.get());
+    }
+
+    /** Each stream as {@code /jsz?streams=1} shows it: name, created, the configuration when asked, state. */
+    public List<ObjectNode> streamDetails(boolean withConfig) {
+        List<ObjectNode> details = new java.util.ArrayList<>();
+        for (MessageStream s : streams.values()) {
+            ObjectNode d = JSON.createObjectNode();
+            d.put("name", s.spec().name());
+            d.put("created", JetStreamApi.goTime(s.created()));
+            if (withConfig) {
+                d.set("config", s.spec().toJson());
+            }
+            d.set("state", JetStreamApi.state(s.store().state()));
+            details.add(d);
+        }
+        return details;
+    }
+
+    Logger log() {
+        return log;
+    }
+
+    Map<String, MessageStream> streams() {
+        return streams;
+    }
+
+    /** Whether JetStream serves requests (false once it has been closed). */
+    public boolean isRunning() {
+        return !thread.isShutdown();
+    }
+
+    /** Runs {@code task} on the JetStream thread. */
+    void execute(Runnable task) {
+        thread.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("JetStream task failed: {}", e.toString());
+            }
+        });
+    }
+
+    /** Publishes {@code body} as JSON to {@code subject} (a reply inbox). */
+    void reply(String subject, ObjectNode body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        fanout.publishNow(subject, PubArgs.of(subject, null, -1, bytes.length), bytes, 0, bytes.length);
+    }
+
+    // ---- streams --------------------------------------------------------------------------------------
+
+    /** Creates a stream, stores its configuration and starts capturing its subjects. */
+    MessageStream create(StreamSpec spec) throws IOException {
+        Path dir = streamsDir().resolve(spec.name());
+        Instant created = Instant.now();
+        StreamStore store = openStore(spec, dir);
+        MessageStream s = new MessageStream(this, spec, store, created);
+        if (!spec.isMemory()) {
+            writeMeta(dir, spec, created);
+        }
+        streams.put(spec.name(), s);
+        capture(s);
+        return s;
+    }
+
+    void update(MessageStream s, StreamSpec next) throws IOException {
+        for (Subscription sub : s.captures()) {
+            unsubscribe(sub);
+        }
+        s.captures().clear();
+        s.update(next);
+        if (!next.isMemory()) {
+            writeMeta(streamsDir().resolve(next.name()), next, s.created());
+        }
+        capture(s);
+    }
+
+    void delete(MessageStream s) throws IOException {
+        for (Subscription sub : s.captures()) {
+            unsubscribe(sub);
+        }
+        streams.remove(s.spec().name());
+        s.store().close();
+        Path dir = streamsDir().resolve(s.spec().name());
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private void recover(Path dir) {
+        Path meta = dir.resolve("stream.json");
+        if (!Files.exists(meta)) {
+            return;
+        }
+        try {
+            JsonNode node = JSON.readTree(meta.toFile());
+            StreamSpec spec = StreamSpec.from(node.path("config"));
+            Instant created = Instant.parse(node.path("created").asText());
+            StreamStore store = openStore(spec, dir);
+            MessageStream s = new MessageStream(this, spec, store, created);
+            streams.put(spec.name(), s);
+            capture(s);
+            log.info("Restored stream '{}': {} messages", spec.name(), store.state().msgs());
+        } catch (IOException | RuntimeException e) {
+            log.error("JetStream stream in {} could not be recovered: {}", dir, e.getMessage());
+        }
+    }
+
+    private StreamStore openStore(StreamSpec spec, Path dir) throws IOException {
+        if (spec.isMemory()) {
+            return new MemoryStreamStore(spec.name(), spec.limits());
+        }
+        Path msgs = dir.resolve("msgs");
+        Files.createDirectories(msgs);
+        return FileStreamStore.open(FileStoreConfig.of(msgs).withSync(config.sync()), spec.limits());
+    }
+
+    private static void writeMeta(Path dir, StreamSpec spec, Instant created) throws IOException {
+        Files.createDirectories(dir);
+        ObjectNode meta = JSON.createObjectNode();
+        meta.set("config", spec.toJson());
+        meta.put("created", created.toString());
+        Path tmp = dir.resolve("stream.json.tmp");
+        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
+        Files.move(tmp, dir.resolve("stream.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void expireAll() {
+        long now = nowNanos();
+        for (MessageStream s : streams.values()) {
+            if (s.spec().maxAgeNanos() > 0) {
+                s.store().expire(now);
+            }
+        }
+    }
+
+    // ---- subscriptions --------------------------------------------------------------------------------
+
+    /** Puts {@code owner}'s interest in {@code subject} into the index, and returns once publishers see it. */
+    private Subscription subscribe(Subscriber owner, String subject) {
+        Subscription sub = new Subscription(owner, subject, null, "js");
+        try {
+            AskPattern.<SubjectShard.Command, SubjectShard.Subscribed>ask(shards.shardFor(subject),
+                replyTo -> new SubjectShard.Subscribe(sub, replyTo), SUBSCRIBE_TIMEOUT, system.scheduler())
+                .toCompletableFuture().get(SUBSCRIBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("subscription to " + subject + " not confirmed", e);
+        }
+        return sub;
+    }
+
+    /** The stream's subjects, and its direct-get subjects when it allows direct gets. */
+    private void capture(MessageStream s) {
+        for (String subject : s.spec().subjects()) {
+            s.captures().add(subscribe(s, subject));
+        }
+        if (s.spec().allowDirect()) {
+            DirectGet direct = new DirectGet(this, s);
+            s.captures().add(subscribe(direct, "$JS.API.DIRECT.GET." + s.spec().name()));
+            s.captures().add(subscribe(direct, "$JS.API.DIRECT.GET." + s.spec().name() + ".>"));
+        }
+    }
+
+    /** Publishes a message with a header block to {@code subject}. */
+    void replyWithHeaders(String subject, byte[] headers, byte[] payload) {
+        byte[] all = new byte[headers.length + payload.length];
+        System.arraycopy(headers, 0, all, 0, headers.length);
+        System.arraycopy(payload, 0, all, headers.length, payload.length);
+        fanout.publishNow(subject, PubArgs.of(subject, null, headers.length, all.length), all, 0, all.length);
+    }
+
+    private void unsubscribe(Subscription sub) {
+        sub.close();
+        shards.shardFor(sub.subject()).tell(new SubjectShard.Unsubscribe(sub));
+    }
+
+    private Path streamsDir() {
+        return config.storeDir().resolve("streams");
+    }
+
+    /** Bytes stored in file streams and in memory streams. */
+    long[] usage() {
+        long file = 0;
+        long memory = 0;
+        for (MessageStream s : streams.values()) {
+            long b = s.store().state().bytes();
+            if (s.spec().isMemory()) {
+                memory += b;
+            } else {
+                file += b;
+            }
+        }
+        return new long[] {memory, file};
+    }
+
+    static long nowNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        thread.shutdown();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (MessageStream s : List.copyOf(streams.values())) {
+            s.store().close();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

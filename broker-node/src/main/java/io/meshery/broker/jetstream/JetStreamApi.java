@@ -1,0 +1,372 @@
+package io.meshery.broker.jetstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.persistence.PurgeRequest;
+import io.meshery.broker.persistence.StoredMessage;
+import io.meshery.broker.persistence.StreamState;
+import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.routing.Subscriber;
+import io.meshery.broker.routing.Subscription;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The {@code $JS.API.>} requests of the official clients, answered with nats-server 2.9.10's JSON: account
+ * info, and the stream API (create, update, info, delete, purge, names, list, message get and delete). Consumers
+ * are not served yet: their requests get an error rather than silence.
+ *
+ * <p>An {@link Subscriber.Kind#INTERNAL} subscriber: the publisher's thread copies the request, the JetStream
+ * thread handles it and publishes the answer to the request's reply subject.
+ */
+final class JetStreamApi implements Subscriber {
+
+    private static final String PREFIX = "$JS.API.";
+    private static final String TYPE = "io.nats.jetstream.api.v1.";
+    private static final int NAMES_LIMIT = 1024;
+    private static final int LIST_LIMIT = 256;
+    private static final DateTimeFormatter GO_TIME =
+        DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final JetStream js;
+
+    JetStreamApi(JetStream js) {
+        this.js = js;
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.INTERNAL;
+    }
+
+    @Override
+    public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
+        if (msg.replyLength() == 0) {
+            return false; // a request nobody waits for
+        }
+        int hdr = msg.hasHeaders() ? msg.headerSize() : 0;
+        byte[] body = java.util.Arrays.copyOfRange(buf, off + hdr, off + len);
+        String subject = msg.subject();
+        String reply = msg.reply();
+        js.execute(() -> handle(subject, reply, body));
+        return true;
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void subscriptionFinished(Subscription sub) {
+    }
+
+    @Override
+    public long id() {
+        return 0;
+    }
+
+    // ---- dispatch -------------------------------------------------------------------------------------
+
+    private void handle(String subject, String reply, byte[] body) {
+        js.apiTotal.incrementAndGet();
+        String op = subject.substring(PREFIX.length());
+        String type = typeOf(op);
+        ObjectNode response = JetStream.JSON.createObjectNode();
+        response.put("type", TYPE + type);
+        try {
+            JsonNode request = parse(body);
+            answer(op, request, response);
+        } catch (ApiError e) {
+            js.apiErrors.incrementAndGet();
+            ObjectNode error = JetStream.JSON.createObjectNode();
+            error.put("type", TYPE + type);
+            e.writeTo(error);
+            response = error;
+        } catch (IOException | RuntimeException e) {
+            js.apiErrors.incrementAndGet();
+            js.log().warn("JetStream API {} failed: {}", op, e.toString());
+            ObjectNode error = JetStream.JSON.createObjectNode();
+            error.put("type", TYPE + type);
+            ApiError.storeFailed(String.valueOf(e.getMessage())).writeTo(error);
+            response = error;
+        }
+        js.reply(reply, response);
+    }
+
+    private void answer(String op, JsonNode request, ObjectNode response) throws IOException {
+        if (op.equals("INFO")) {
+            accountInfo(response);
+        } else if (op.equals("STREAM.NAMES")) {
+            names(request, response);
+        } else if (op.equals("STREAM.LIST")) {
+            list(request, response);
+        } else if (op.startsWith("STREAM.CREATE.")) {
+            create(name(op, "STREAM.CREATE."), request, response);
+        } else if (op.startsWith("STREAM.UPDATE.")) {
+            update(name(op, "STREAM.UPDATE."), request, response);
+        } else if (op.startsWith("STREAM.INFO.")) {
+            streamInfo(stream(name(op, "STREAM.INFO.")), response);
+        } else if (op.startsWith("STREAM.DELETE.")) {
+            js.delete(stream(name(op, "STREAM.DELETE.")));
+            response.put("success", true);
+        } else if (op.startsWith("STREAM.PURGE.")) {
+            purge(stream(name(op, "STREAM.PURGE.")), request, response);
+        } else if (op.startsWith("STREAM.MSG.GET.")) {
+            getMessage(stream(name(op, "STREAM.MSG.GET.")), request, response);
+        } else if (op.startsWith("STREAM.MSG.DELETE.")) {
+            deleteMessage(stream(name(op, "STREAM.MSG.DELETE.")), request, response);
+        } else {
+            throw ApiError.badRequest();
+        }
+    }
+
+    private static String typeOf(String op) {
+        if (op.equals("INFO")) {
+            return "account_info_response";
+        }
+        String[] t = op.split("\\.");
+        if (t.length >= 3 && t[1].equals("MSG")) {
+            return t[0].toLowerCase() + "_msg_" + t[2].toLowerCase() + "_response";
+        }
+        return t.length >= 2 ? t[0].toLowerCase() + "_" + t[1].toLowerCase() + "_response" : "error_response";
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            return JetStream.JSON.createObjectNode();
+        }
+        try {
+            return JetStream.JSON.readTree(body);
+        } catch (IOException e) {
+            throw ApiError.invalidJson();
+        }
+    }
+
+    /** The stream name the subject carries; the configuration's checks judge it. */
+    private static String name(String op, String prefix) {
+        return op.substring(prefix.length());
+    }
+
+    private MessageStream stream(String name) {
+        MessageStream s = js.streams().get(name);
+        if (s == null) {
+            throw ApiError.streamNotFound();
+        }
+        return s;
+    }
+
+    // ---- streams --------------------------------------------------------------------------------------
+
+    private void create(String name, JsonNode request, ObjectNode response) throws IOException {
+        StreamSpec spec = StreamSpec.from(request);
+        if (!spec.name().equals(name)) {
+            throw ApiError.streamMismatch();
+        }
+        MessageStream existing = js.streams().get(name);
+        if (existing != null) {
+            if (!existing.spec().equals(spec)) {
+                throw ApiError.streamNameInUse();
+            }
+            streamInfo(existing, response);
+            return;
+        }
+        checkOverlap(spec, null);
+        streamInfo(js.create(spec), response);
+        response.put("did_create", true);
+    }
+
+    private void update(String name, JsonNode request, ObjectNode response) throws IOException {
+        StreamSpec next = StreamSpec.from(request);
+        if (!next.name().equals(name)) {
+            throw ApiError.streamMismatch();
+        }
+        MessageStream s = stream(name);
+        s.spec().checkUpdateTo(next);
+        checkOverlap(next, s);
+        js.update(s, next);
+        streamInfo(s, response);
+    }
+
+    private void checkOverlap(StreamSpec spec, MessageStream self) {
+        for (MessageStream other : js.streams().values()) {
+            if (other == self) {
+                continue;
+            }
+            for (String a : spec.subjects()) {
+                for (String b : other.spec().subjects()) {
+                    if (SubjectFilter.overlap(a, b)) {
+                        throw ApiError.subjectsOverlap();
+                    }
+                }
+            }
+        }
+    }
+
+    private void streamInfo(MessageStream s, ObjectNode response) {
+        response.set("config", s.spec().toJson());
+        response.put("created", goTime(s.created()));
+        response.set("state", state(s.store().state()));
+    }
+
+    static ObjectNode state(StreamState st) {
+        ObjectNode n = JetStream.JSON.createObjectNode();
+        n.put("messages", st.msgs());
+        n.put("bytes", st.bytes());
+        n.put("first_seq", st.firstSeq());
+        n.put("first_ts", goTimeNanos(st.msgs() == 0 ? 0 : st.firstTs()));
+        n.put("last_seq", st.lastSeq());
+        n.put("last_ts", goTimeNanos(st.lastTs()));
+        if (st.numSubjects() > 0) {
+            n.put("num_subjects", st.numSubjects());
+        }
+        if (st.numDeleted() > 0) {
+            n.put("num_deleted", st.numDeleted());
+        }
+        n.put("consumer_count", 0);
+        return n;
+    }
+
+    private void names(JsonNode request, ObjectNode response) {
+        String subject = request.path("subject").asText("");
+        List<String> names = new ArrayList<>();
+        for (MessageStream s : js.streams().values()) {
+            if (subject.isEmpty() || s.spec().subjects().stream().anyMatch(f -> SubjectFilter.overlap(f, subject))) {
+                names.add(s.spec().name());
+            }
+        }
+        int offset = page(request, response, names.size(), NAMES_LIMIT);
+        ArrayNode arr = response.putArray("streams");
+        names.stream().skip(offset).limit(NAMES_LIMIT).forEach(arr::add);
+    }
+
+    private void list(JsonNode request, ObjectNode response) {
+        String subject = request.path("subject").asText("");
+        List<MessageStream> all = new ArrayList<>();
+        for (MessageStream s : js.streams().values()) {
+            if (subject.isEmpty() || s.spec().subjects().stream().anyMatch(f -> SubjectFilter.overlap(f, subject))) {
+                all.add(s);
+            }
+        }
+        int offset = page(request, response, all.size(), LIST_LIMIT);
+        ArrayNode arr = response.putArray("streams");
+        all.stream().skip(offset).limit(LIST_LIMIT).forEach(s -> streamInfo(s, arr.addObject()));
+    }
+
+    private static int page(JsonNode request, ObjectNode response, int total, int limit) {
+        int offset = Math.max(0, Math.min(request.path("offset").asInt(0), total));
+        response.put("total", total);
+        response.put("offset", offset);
+        response.put("limit", limit);
+        return offset;
+    }
+
+    private void purge(MessageStream s, JsonNode request, ObjectNode response) {
+        if (s.spec().denyPurge()) {
+            throw ApiError.of(400, 10083, "stream purge not permitted");
+        }
+        PurgeRequest purge = PurgeRequest.all();
+        String filter = request.path("filter").asText("");
+        if (!filter.isEmpty()) {
+            purge = purge.withFilter(SubjectFilter.predicate(filter));
+        }
+        long seq = request.path("seq").asLong(0);
+        long keep = request.path("keep").asLong(0);
+        if (seq > 0 && keep > 0) {
+            throw ApiError.badRequest();
+        }
+        if (seq > 0) {
+            purge = new PurgeRequest(purge.filter(), seq, 0);
+        } else if (keep > 0) {
+            purge = new PurgeRequest(purge.filter(), 0, keep);
+        }
+        response.put("success", true);
+        response.put("purged", s.store().purge(purge));
+    }
+
+    private void getMessage(MessageStream s, JsonNode request, ObjectNode response) {
+        long seq = request.path("seq").asLong(0);
+        String last = request.path("last_by_subj").asText("");
+        String next = request.path("next_by_subj").asText("");
+        StoredMessage m;
+        if (!last.isEmpty()) {
+            m = s.store().lastBySubject(SubjectFilter.predicate(last));
+        } else if (!next.isEmpty()) {
+            m = s.store().nextBySubject(SubjectFilter.predicate(next), Math.max(seq, 1));
+        } else if (seq > 0) {
+            m = s.store().get(seq);
+        } else {
+            throw ApiError.badRequest();
+        }
+        if (m == null) {
+            throw ApiError.noMessageFound();
+        }
+        ObjectNode msg = response.putObject("message");
+        msg.put("subject", m.subject());
+        msg.put("seq", m.seq());
+        if (m.headers() != null && m.headers().length > 0) {
+            msg.put("hdrs", Base64.getEncoder().encodeToString(m.headers()));
+        }
+        msg.put("data", Base64.getEncoder().encodeToString(m.payload()));
+        msg.put("time", goTimeNanos(m.timestamp()));
+    }
+
+    private void deleteMessage(MessageStream s, JsonNode request, ObjectNode response) {
+        if (s.spec().denyDelete()) {
+            throw ApiError.of(400, 10082, "message delete not permitted");
+        }
+        long seq = request.path("seq").asLong(0);
+        if (seq <= 0) {
+            throw ApiError.badRequest();
+        }
+        if (!s.store().delete(seq)) {
+            throw ApiError.of(500, 10057, "no message found");
+        }
+        response.put("success", true);
+    }
+
+    private void accountInfo(ObjectNode response) {
+        long[] usage = js.usage();
+        response.put("memory", usage[0]);
+        response.put("storage", usage[1]);
+        response.put("streams", js.streams().size());
+        response.put("consumers", 0);
+        ObjectNode limits = response.putObject("limits");
+        limits.put("max_memory", js.config().maxMemory());
+        limits.put("max_storage", js.config().maxStore());
+        limits.put("max_streams", -1);
+        limits.put("max_consumers", -1);
+        limits.put("max_ack_pending", -1);
+        limits.put("memory_max_stream_bytes", -1);
+        limits.put("storage_max_stream_bytes", -1);
+        limits.put("max_bytes_required", false);
+        ObjectNode api = response.putObject("api");
+        api.put("total", js.apiTotal.get());
+        api.put("errors", js.apiErrors.get());
+    }
+
+    /** Go's {@code time.Time} in JSON: RFC 3339 with nanoseconds, UTC; the zero time for 0. */
+    static String goTimeNanos(long epochNanos) {
+        if (epochNanos == 0) {
+            return "0001-01-01T00:00:00Z";
+        }
+        return goTime(Instant.ofEpochSecond(epochNanos / 1_000_000_000L, epochNanos % 1_000_000_000L));
+    }
+
+    static String goTime(Instant t) {
+        String s = GO_TIME.format(t);
+        // Go drops trailing zeros of the fraction, and the dot with them
+        int dot = s.indexOf('.');
+        int end = s.length() - 1;
+        int last = end - 1;
+        while (last > dot && s.charAt(last) == '0') {
+            last--;
+        }
+        return (last == dot ? s.substring(0, dot) : s.substring(0, last + 1)) + "Z";
+    }
+}

@@ -1,0 +1,342 @@
+package io.meshery.broker.jetstream;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.persistence.StoreException;
+import io.meshery.broker.persistence.StoredMessage;
+import io.meshery.broker.persistence.StreamStore;
+import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.routing.FlowWaiter;
+import io.meshery.broker.routing.Subscriber;
+import io.meshery.broker.routing.Subscription;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One stream: its configuration, its store, and the capture of what is published on its subjects.
+ *
+ * <p>The stream is an {@link Subscriber.Kind#INTERNAL} subscriber of its subjects. A publisher's thread only
+ * copies the message into the stream's queue ({@link #deliver}); the JetStream thread stores queued messages in
+ * batches (one force of the store for the batch, group commit), then sends each publisher that asked for it
+ * (a reply subject) its PubAck: {@code {"stream","seq"}}, with {@code "duplicate":true} for a repeated
+ * {@code Nats-Msg-Id} inside the duplicate window, or an {@code error} when a {@code Nats-Expected-*} header,
+ * a limit or the store refuses it. A PubAck therefore means the message is stored as durably as the store's
+ * sync policy says (by default: forced to disk).
+ *
+ * <p>Threads: {@link #deliver} and {@link #flush} on any publisher's thread; everything else on the JetStream
+ * thread.
+ */
+final class MessageStream implements Subscriber {
+
+    /** A message as it was published, copied off the publisher's read buffer. */
+    private record Incoming(String subject, String reply, byte[] headers, byte[] payload, long timestamp) {
+    }
+
+    private final JetStream js;
+    private final StreamStore store;
+    private final Instant created;
+    private volatile StreamSpec spec;
+    private final List<Subscription> captures = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Incoming> queue = new ConcurrentLinkedQueue<>();
+    /** Payload and header bytes queued and not stored yet; above {@link #HOLD_AT} publishers wait (flow control). */
+    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final ConcurrentLinkedQueue<FlowWaiter> waiters = new ConcurrentLinkedQueue<>();
+    static final long HOLD_AT = 8L << 20;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Nats-Msg-Id to sequence, oldest first, within the duplicate window; and when each was stored. */
+    private final LinkedHashMap<String, long[]> recentIds = new LinkedHashMap<>();
+
+    MessageStream(JetStream js, StreamSpec spec, StreamStore store, Instant created) {
+        this.js = js;
+        this.spec = spec;
+        this.store = store;
+        this.created = created;
+        rebuildRecentIds();
+    }
+
+    StreamSpec spec() {
+        return spec;
+    }
+
+    StreamStore store() {
+        return store;
+    }
+
+    Instant created() {
+        return created;
+    }
+
+    List<Subscription> captures() {
+        return captures;
+    }
+
+    void update(StreamSpec next) {
+        store.updateLimits(next.limits());
+        spec = next;
+    }
+
+    // ---- capture (publisher threads) ------------------------------------------------------------------
+
+    @Override
+    public Kind kind() {
+        return Kind.INTERNAL;
+    }
+
+    @Override
+    public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
+        int hdr = msg.hasHeaders() ? msg.headerSize() : 0;
+        byte[] headers = hdr > 0 ? java.util.Arrays.copyOfRange(buf, off, off + hdr) : null;
+        byte[] payload = java.util.Arrays.copyOfRange(buf, off + hdr, off + len);
+        queue.add(new Incoming(msg.subject(), msg.replyLength() > 0 ? msg.reply() : null, headers, payload,
+            JetStream.nowNanos()));
+        queuedBytes.addAndGet(len);
+        return true;
+    }
+
+    /** A publisher waits while more than {@link #HOLD_AT} bytes wait to be stored; woken after the next batch. */
+    @Override
+    public boolean holdsPublisher(FlowWaiter waiter, long nowNanos) {
+        if (queuedBytes.get() <= HOLD_AT) {
+            return false;
+        }
+        waiters.add(waiter);
+        if (queuedBytes.get() <= HOLD_AT && waiters.remove(waiter)) {
+            return false; // the writer drained meanwhile
+        }
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        if (!drainScheduled.getAndSet(true)) {
+            js.execute(this::drain);
+        }
+    }
+
+    @Override
+    public void subscriptionFinished(Subscription sub) {
+    }
+
+    @Override
+    public long id() {
+        return 0;
+    }
+
+    // ---- storing (the JetStream thread) ---------------------------------------------------------------
+
+    /** Stores what is queued, in batches that share one force, and acknowledges each message. */
+    private void drain() {
+        drainScheduled.set(false);
+        List<Incoming> batch = new ArrayList<>();
+        Incoming m;
+        while ((m = queue.poll()) != null) {
+            queuedBytes.addAndGet(-(m.payload().length + (m.headers() == null ? 0 : m.headers().length)));
+            String id = Headers.get(m.headers(), Headers.MSG_ID);
+            boolean checks = m.headers() != null && (Headers.get(m.headers(), Headers.EXPECTED_STREAM) != null
+                || Headers.get(m.headers(), Headers.EXPECTED_LAST_SEQ) != null
+                || Headers.get(m.headers(), Headers.EXPECTED_LAST_SUBJECT_SEQ) != null
+                || Headers.get(m.headers(), Headers.EXPECTED_LAST_MSG_ID) != null);
+            if (checks || id != null && batchHasId(batch, id)) {
+                storeBatch(batch);
+                batch.clear();
+            }
+            if (checks) {
+                storeChecked(m, id);
+            } else if (!acknowledgedDuplicate(m, id)) {
+                batch.add(m);
+            }
+        }
+        storeBatch(batch);
+        FlowWaiter w;
+        while ((w = waiters.poll()) != null) {
+            w.receiverDrained();
+        }
+    }
+
+    private void storeBatch(List<Incoming> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<StreamStore.Message> messages = new ArrayList<>(batch.size());
+        for (Incoming m : batch) {
+            messages.add(new StreamStore.Message(m.subject(), m.headers(), m.payload(), m.timestamp()));
+        }
+        long[] seqs;
+        try {
+            seqs = store.appendBatch(messages);
+        } catch (StoreException e) {
+            for (Incoming m : batch) { // one by one, so each gets its own answer
+                storeOne(m, Headers.get(m.headers(), Headers.MSG_ID));
+            }
+            return;
+        }
+        for (int i = 0; i < seqs.length; i++) {
+            Incoming m = batch.get(i);
+            remember(Headers.get(m.headers(), Headers.MSG_ID), seqs[i], m.timestamp());
+            ack(m, seqs[i], false);
+        }
+    }
+
+    /** A message with {@code Nats-Expected-*} headers, checked against the stream as it is now. */
+    private void storeChecked(Incoming m, String id) {
+        String expectedStream = Headers.get(m.headers(), Headers.EXPECTED_STREAM);
+        if (expectedStream != null && !expectedStream.equals(spec.name())) {
+            nack(m, ApiError.expectedStreamMismatch());
+            return;
+        }
+        if (acknowledgedDuplicate(m, id)) {
+            return;
+        }
+        String lastSeq = Headers.get(m.headers(), Headers.EXPECTED_LAST_SEQ);
+        if (lastSeq != null) {
+            long last = store.state().lastSeq();
+            if (parse(lastSeq) != last) {
+                nack(m, ApiError.wrongLastSequence(last));
+                return;
+            }
+        }
+        String lastSubjectSeq = Headers.get(m.headers(), Headers.EXPECTED_LAST_SUBJECT_SEQ);
+        if (lastSubjectSeq != null) {
+            StoredMessage last = store.lastBySubject(m.subject()::equals);
+            long seq = last == null ? 0 : last.seq();
+            if (parse(lastSubjectSeq) != seq) {
+                nack(m, ApiError.wrongLastSequence(seq));
+                return;
+            }
+        }
+        String lastId = Headers.get(m.headers(), Headers.EXPECTED_LAST_MSG_ID);
+        if (lastId != null) {
+            String actual = lastMsgId();
+            if (!lastId.equals(actual)) {
+                nack(m, ApiError.wrongLastMsgId(actual == null ? "" : actual));
+                return;
+            }
+        }
+        storeOne(m, id);
+    }
+
+    private void storeOne(Incoming m, String id) {
+        try {
+            long seq = store.append(m.subject(), m.headers(), m.payload(), m.timestamp());
+            remember(id, seq, m.timestamp());
+            ack(m, seq, false);
+        } catch (StoreException.MessageTooLarge e) {
+            nack(m, ApiError.messageTooLarge());
+        } catch (StoreException e) {
+            js.log().warn("JetStream stream '{}' did not store a message: {}", spec.name(), e.getMessage());
+            nack(m, ApiError.storeFailed(e.getMessage()));
+        }
+    }
+
+    /** A repeated {@code Nats-Msg-Id} inside the window: acknowledged with the first copy's sequence, not stored. */
+    private boolean acknowledgedDuplicate(Incoming m, String id) {
+        if (id == null) {
+            return false;
+        }
+        expireIds(m.timestamp());
+        long[] seen = recentIds.get(id);
+        if (seen == null) {
+            return false;
+        }
+        ack(m, seen[0], true);
+        return true;
+    }
+
+    private static boolean batchHasId(List<Incoming> batch, String id) {
+        for (Incoming m : batch) {
+            if (id.equals(Headers.get(m.headers(), Headers.MSG_ID))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void remember(String id, long seq, long timestamp) {
+        if (id != null) {
+            recentIds.put(id, new long[] {seq, timestamp});
+        }
+    }
+
+    private void expireIds(long now) {
+        long cutoff = now - spec.duplicateWindowNanos();
+        Iterator<Map.Entry<String, long[]>> it = recentIds.entrySet().iterator();
+        while (it.hasNext() && it.next().getValue()[1] < cutoff) {
+            it.remove();
+        }
+    }
+
+    private String lastMsgId() {
+        String last = null;
+        for (String id : recentIds.keySet()) {
+            last = id;
+        }
+        if (last != null && recentIds.get(last)[0] == store.state().lastSeq()) {
+            return last;
+        }
+        StoredMessage m = store.get(store.state().lastSeq());
+        return m == null ? null : Headers.get(m.headers(), Headers.MSG_ID);
+    }
+
+    /** After a restart: the message ids stored within the duplicate window, from the newest back. */
+    private void rebuildRecentIds() {
+        long cutoff = JetStream.nowNanos() - spec.duplicateWindowNanos();
+        List<long[]> found = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        long first = store.state().firstSeq();
+        for (long seq = store.state().lastSeq(); seq >= first && seq > 0; seq--) {
+            StoredMessage m = store.get(seq);
+            if (m == null) {
+                continue;
+            }
+            if (m.timestamp() < cutoff) {
+                break;
+            }
+            String id = Headers.get(m.headers(), Headers.MSG_ID);
+            if (id != null) {
+                ids.add(id);
+                found.add(new long[] {seq, m.timestamp()});
+            }
+        }
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            recentIds.putIfAbsent(ids.get(i), found.get(i));
+        }
+    }
+
+    private void ack(Incoming m, long seq, boolean duplicate) {
+        if (m.reply() == null) {
+            return;
+        }
+        ObjectNode ack = JsonNodeFactory.instance.objectNode();
+        ack.put("stream", spec.name());
+        ack.put("seq", seq);
+        if (duplicate) {
+            ack.put("duplicate", true);
+        }
+        js.reply(m.reply(), ack);
+    }
+
+    private void nack(Incoming m, ApiError error) {
+        if (m.reply() == null) {
+            return;
+        }
+        ObjectNode ack = JsonNodeFactory.instance.objectNode();
+        error.writeTo(ack);
+        ack.put("stream", spec.name());
+        ack.put("seq", 0);
+        js.reply(m.reply(), ack);
+    }
+
+    private static long parse(String number) {
+        try {
+            return Long.parseLong(number.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
