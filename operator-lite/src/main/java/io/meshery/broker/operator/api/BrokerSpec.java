@@ -34,9 +34,10 @@ public record BrokerSpec(
         @Default("{}")
         ClusteringSpec clustering,
 
-        @JsonPropertyDescription("JetStream (not implemented by the broker yet): the operator creates and mounts "
-                + "one PersistentVolumeClaim per pod and writes a jetstream block, which the broker accepts with a "
-                + "warning; nothing is stored and JetStream API requests get no responders.")
+        @JsonPropertyDescription("JetStream streams: the operator creates one PersistentVolumeClaim per pod, "
+                + "mounted at /data, and writes a jetstream block; each pod stores its streams on its claim. "
+                + "Streams are not replicated: with more than one pod a stream lives only on the pod that "
+                + "created it. Consumers are not served yet.")
         @Default("{}")
         JetStreamSpec jetstream,
 

@@ -8,8 +8,8 @@ import io.fabric8.generator.annotation.Pattern;
 /** JetStream: a volume claim template per pod, mounted at /data; the store is capped at the claim's size. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JetStreamSpec(
-        @JsonPropertyDescription("Create the claims and the jetstream block. Not implemented by the "
-                + "broker yet: nothing is stored.") @Default("false") Boolean enabled,
+        @JsonPropertyDescription("Turn JetStream on: create the claims and the jetstream block "
+                + "(store_dir /data/jetstream).") @Default("false") Boolean enabled,
 
         @JsonPropertyDescription("StorageClass of the claims; the cluster default when empty.") String storageClass,
 
