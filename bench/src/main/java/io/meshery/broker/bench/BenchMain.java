@@ -29,6 +29,9 @@ public final class BenchMain {
             out.println(BenchOptions.USAGE);
             return 0;
         }
+        if (List.of(args).contains("--fsync-probe")) {
+            return FsyncProbe.run(out, args);
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);
@@ -41,6 +44,9 @@ public final class BenchMain {
         out.println("meshery-broker bench" + (options.smoke() ? " (smoke)" : "") + ", " + Runtime.getRuntime()
                 .availableProcessors() + " CPUs, started " + started);
         options.servers().forEach(s -> out.println("  " + s.display() + ": " + s.command()));
+        if (options.scenarios().stream().anyMatch(s -> s.jetStream())) {
+            options.servers().forEach(s -> out.println("  " + s.display() + ", JetStream scenarios: " + s.jsCommand()));
+        }
         List<RunResult> results = new BenchRunner(options, out).run();
         Summary summary = Summary.of(options.servers(), options.scenarios(), results);
         out.println();

@@ -42,6 +42,12 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "  --servers a,b           which servers to run (default a,b)",
             "  --a-cmd CMD             command for A; {port} is replaced (default: " + ServerSpec.DEFAULT_A_COMMAND + ")",
             "  --b-cmd CMD             command for B (default: " + ServerSpec.DEFAULT_B_COMMAND + ")",
+            "  --a-js-cmd CMD          command for A in JetStream scenarios; {storedir} is replaced by a fresh directory",
+            "                          per run, deleted after it (default: the A command + \"" + ServerSpec.JETSTREAM_FLAGS
+                    + "\",",
+            "                          i.e. " + ServerSpec.DEFAULT_A_JS_COMMAND + ")",
+            "  --b-js-cmd CMD          command for B in JetStream scenarios (default: the B command + \""
+                    + ServerSpec.JETSTREAM_FLAGS + "\")",
             "  --a-name NAME           label for A in reports (default: derived from the command)",
             "  --b-name NAME           label for B in reports",
             "  --scenarios LIST        comma-separated subset of: " + String.join(",", scenarioNames()),
@@ -55,6 +61,10 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "  --window-mb N           publisher flow-control window in MiB of frames, 0 = off (default 16)",
             "  --json FILE             also write every run and the summary as JSON",
             "  --log-dir DIR           server logs (default target/bench-logs)",
+            "  --fsync-probe           measure this machine's bound for a synchronous JetStream publish instead:",
+            "                          loopback round trip + append 200 B and FileChannel.force(false); then exit",
+            "  --probe-count N         fsync probe: samples of each (default 2000)",
+            "  --probe-dir DIR         fsync probe: where to write (default: java.io.tmpdir, where store dirs go)",
             "  -h, --help              this text");
 
     /** Parses the command line. */
@@ -117,7 +127,7 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
     }
 
     private static boolean isValued(String arg) {
-        return List.of("--servers", "--a-cmd", "--b-cmd", "--a-name", "--b-name", "--scenarios", "--rounds",
+        return List.of("--servers", "--a-cmd", "--b-cmd", "--a-js-cmd", "--b-js-cmd", "--a-name", "--b-name", "--scenarios", "--rounds",
                 "--scale", "--max-seconds", "--drain-seconds", "--startup-seconds", "--window-mb", "--json",
                 "--log-dir").contains(arg);
     }
@@ -132,11 +142,13 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
     private static List<ServerSpec> servers(Map<String, String> opts) {
         String aCmd = opts.getOrDefault("--a-cmd", ServerSpec.DEFAULT_A_COMMAND);
         String bCmd = opts.getOrDefault("--b-cmd", ServerSpec.DEFAULT_B_COMMAND);
+        String aJs = opts.getOrDefault("--a-js-cmd", ServerSpec.jetStreamOf(aCmd));
+        String bJs = opts.getOrDefault("--b-js-cmd", ServerSpec.jetStreamOf(bCmd));
         List<ServerSpec> servers = new ArrayList<>();
         for (String which : opts.getOrDefault("--servers", "a,b").toLowerCase(Locale.ROOT).split(",")) {
             switch (which.trim()) {
-                case "a" -> servers.add(new ServerSpec("A", opts.getOrDefault("--a-name", nameOf(aCmd)), aCmd));
-                case "b" -> servers.add(new ServerSpec("B", opts.getOrDefault("--b-name", nameOf(bCmd)), bCmd));
+                case "a" -> servers.add(new ServerSpec("A", opts.getOrDefault("--a-name", nameOf(aCmd)), aCmd, aJs));
+                case "b" -> servers.add(new ServerSpec("B", opts.getOrDefault("--b-name", nameOf(bCmd)), bCmd, bJs));
                 default -> throw new IllegalArgumentException("--servers takes a, b or a,b; got " + which);
             }
         }

@@ -8,10 +8,14 @@ import io.meshery.broker.bench.server.ServerProcess;
 import io.meshery.broker.bench.server.ServerSpec;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Runs every scenario for every round against every server: for each scenario, round after round, A then B.
@@ -50,15 +54,44 @@ final class BenchRunner {
         return results;
     }
 
+    /**
+     * One run on a fresh server process. A command with {@code {storedir}} (every JetStream command) gets a fresh
+     * empty directory under {@code java.io.tmpdir}, deleted after the server has stopped.
+     */
     private RunResult runOnce(Scenario scenario, ServerSpec spec, int round, long count) {
+        Path storeDir = null;
+        try {
+            if (spec.needsStoreDir(scenario.jetStream())) {
+                storeDir = Files.createTempDirectory("bench-store-");
+            }
+            return runOnce(scenario, spec, round, count, storeDir);
+        } catch (IOException e) {
+            return RunResult.failed(scenario.name(), spec, round, "", "no store directory: " + e);
+        } finally {
+            if (storeDir != null) {
+                deleteTree(storeDir);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("could not delete " + root + ": " + e);
+        }
+    }
+
+    private RunResult runOnce(Scenario scenario, ServerSpec spec, int round, long count, Path storeDir) {
         Path log = options.logDir().resolve(scenario.name() + "-r" + round + "-" + spec.label() + ".log");
         String process = "";
-        try (ServerProcess server = ServerProcess.start(spec, log, options.startupTimeout())) {
+        try (ServerProcess server = ServerProcess.start(spec, scenario.jetStream(), storeDir, log,
+                options.startupTimeout())) {
             process = server.measuredDescription();
             List<String> problems = new ArrayList<>();
             long warmup = options.warmup() ? scenario.warmupCount(count) : 0;
             if (warmup > 0) {
-                try (ScenarioContext ctx = context(server)) {
+                try (ScenarioContext ctx = context(server, true)) {
                     Measurement w = scenario.run(ctx, warmup);
                     if (!w.ok()) {
                         problems.add("warm-up: lost " + w.lost() + ", " + w.problems());
@@ -67,7 +100,7 @@ final class BenchRunner {
             }
             ResourceUsage.Snapshot before = ResourceUsage.Snapshot.take(server.metrics());
             Measurement m;
-            try (ScenarioContext ctx = context(server)) {
+            try (ScenarioContext ctx = context(server, false)) {
                 m = scenario.run(ctx, count);
                 if (ctx.expired()) {
                     problems.add("hard time limit reached: connections were closed by the watchdog");
@@ -95,9 +128,9 @@ final class BenchRunner {
         return List.copyOf(all);
     }
 
-    private ScenarioContext context(ServerProcess server) throws IOException {
+    private ScenarioContext context(ServerProcess server, boolean warmup) throws IOException {
         Duration hard = options.publishLimit().plus(options.drainIdle()).plusSeconds(60);
         return new ScenarioContext(server.address(), server.metrics(), new ScenarioContext.Limits(
-                options.publishLimit(), options.drainIdle(), hard, options.windowBytes()));
+                options.publishLimit(), options.drainIdle(), hard, options.windowBytes()), warmup);
     }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.meshery.broker.bench.scenario.Scenarios;
+import io.meshery.broker.bench.server.ServerSpec;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +43,30 @@ class BenchOptionsTest {
         assertEquals(2000, o.countFor(Scenarios.named("reqrep").orElseThrow()));
         assertEquals("nats-server", o.servers().get(0).name());
         assertEquals("JAVA_OPTS=-Xmx1g /opt/x/nats-server -p 4222", o.servers().get(0).commandFor(4222));
+    }
+
+    @Test
+    void jetStreamScenariosGetTheCommandWithAFreshStoreDirectory() {
+        BenchOptions defaults = BenchOptions.parse("--scenarios", "jspubsync,jspubasync");
+        assertEquals("bin/meshery-broker -p {port} -m 0 -a 127.0.0.1 -js -sd {storedir}",
+                defaults.servers().get(0).jsCommand());
+        assertEquals("nats-server -p {port} -m 0 -a 127.0.0.1 -js -sd {storedir}",
+                defaults.servers().get(1).jsCommand());
+        assertTrue(Scenarios.named("jspubsync").orElseThrow().jetStream());
+        assertFalse(Scenarios.named("pub").orElseThrow().jetStream());
+
+        BenchOptions derived = BenchOptions.parse("--a-cmd", "cd .. && exec bin/meshery-broker -p {port}",
+                "--b-js-cmd", "nats-server -c x.conf -p {port} -js -sd {storedir}/b");
+        ServerSpec a = derived.servers().get(0);
+        ServerSpec b = derived.servers().get(1);
+        assertEquals("cd .. && exec bin/meshery-broker -p {port} -js -sd {storedir}", a.jsCommand());
+        assertEquals("cd .. && exec bin/meshery-broker -p 4222 -js -sd /tmp/s1",
+                a.commandFor(4222, true, Path.of("/tmp/s1")));
+        assertEquals("cd .. && exec bin/meshery-broker -p 4222", a.commandFor(4222, false, null));
+        assertEquals("nats-server -c x.conf -p 4222 -js -sd /tmp/s2/b", b.commandFor(4222, true, Path.of("/tmp/s2")));
+        assertTrue(a.needsStoreDir(true));
+        assertFalse(a.needsStoreDir(false));
+        assertEquals("x -sd {storedir}", ServerSpec.jetStreamOf("x -sd {storedir}"));
     }
 
     @Test

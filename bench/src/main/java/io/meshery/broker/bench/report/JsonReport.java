@@ -48,6 +48,7 @@ public final class JsonReport {
             server.put("label", s.label());
             server.put("name", s.name());
             server.put("command", s.command());
+            server.put("jetstream_command", s.jsCommand());
             servers.add(server);
         }
         root.put("servers", servers);

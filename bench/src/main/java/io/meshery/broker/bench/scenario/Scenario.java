@@ -28,6 +28,14 @@ public interface Scenario {
         return count / 10;
     }
 
+    /**
+     * True for a JetStream scenario: the server is started with its JetStream command (a fresh store directory per
+     * run, see {@link io.meshery.broker.bench.server.ServerSpec#jsCommand()}).
+     */
+    default boolean jetStream() {
+        return false;
+    }
+
     /** Runs the scenario once against the server in {@code ctx}. */
     Measurement run(ScenarioContext ctx, long count) throws Exception;
 }

@@ -48,10 +48,21 @@ public final class ScenarioContext implements AutoCloseable {
     private final List<NatsWireClient> connections = new CopyOnWriteArrayList<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> watchdog;
+    private final boolean warmup;
     private volatile boolean expired;
 
-    /** Starts the clock of a run: the publish deadline and the watchdog count from now. */
+    /** Starts the clock of a timed run: the publish deadline and the watchdog count from now. */
     public ScenarioContext(InetSocketAddress server, ProcessMetrics serverMetrics, Limits limits) {
+        this(server, serverMetrics, limits, false);
+    }
+
+    /**
+     * Starts the clock of a run: the publish deadline and the watchdog count from now.
+     *
+     * @param warmup true for the untimed warm-up run before a timed run on the same server
+     */
+    public ScenarioContext(InetSocketAddress server, ProcessMetrics serverMetrics, Limits limits, boolean warmup) {
+        this.warmup = warmup;
         this.server = server;
         this.serverMetrics = serverMetrics;
         this.limits = limits;
@@ -101,6 +112,14 @@ public final class ScenarioContext implements AutoCloseable {
     /** Flow-control window in messages for frames of {@code frameBytes} each; 0 when flow control is off. */
     public long windowMessages(long frameBytes) {
         return limits.windowBytes() <= 0 ? 0 : Math.max(1, limits.windowBytes() / Math.max(1, frameBytes));
+    }
+
+    /**
+     * True for the warm-up run: a scenario that leaves state in the server (a JetStream stream) keeps the warm-up's
+     * state apart from the timed run's.
+     */
+    public boolean warmup() {
+        return warmup;
     }
 
     /** True once the watchdog fired. */

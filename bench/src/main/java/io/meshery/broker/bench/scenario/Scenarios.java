@@ -14,7 +14,9 @@ public final class Scenarios {
             new RequestReplyScenario(),
             new LargePayloadScenario(),
             new IdleConnectionsScenario(),
-            new MeshSyncScenario());
+            new MeshSyncScenario(),
+            JetStreamPublishScenario.sync(),
+            JetStreamPublishScenario.async());
 
     private Scenarios() {
     }

@@ -51,9 +51,20 @@ public final class ServerProcess implements AutoCloseable {
      * @throws IOException if the command exits, or does not answer within {@code startupTimeout}
      */
     public static ServerProcess start(ServerSpec spec, Path log, Duration startupTimeout) throws IOException {
+        return start(spec, false, null, log, startupTimeout);
+    }
+
+    /**
+     * Starts {@code spec}'s plain or JetStream command on a free port, with {@code {storedir}} replaced by
+     * {@code storeDir} (which may be null when the command has none), and waits until it accepts NATS clients.
+     *
+     * @throws IOException if the command exits, or does not answer within {@code startupTimeout}
+     */
+    public static ServerProcess start(ServerSpec spec, boolean jetStream, Path storeDir, Path log,
+                                      Duration startupTimeout) throws IOException {
         int port = freePort();
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Process process = new ProcessBuilder("/bin/sh", "-c", spec.commandFor(port))
+        Process process = new ProcessBuilder("/bin/sh", "-c", spec.commandFor(port, jetStream, storeDir))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

@@ -31,6 +31,20 @@ public final class FrameScanner {
         void onMsg(byte[] buf, int subjectStart, int subjectEnd, int replyStart, int replyEnd, int payloadSize);
     }
 
+    /**
+     * A handler that also sees each message's payload (for HMSG: headers and payload), without the trailing CRLF.
+     * After {@link #onMsg}, {@link #onPayload} gets the payload's bytes in order, in as many pieces as the reads
+     * cut it into (none for an empty payload), then {@link #onPayloadEnd} is called once. Pass the same handler to
+     * every {@link #scan} while a payload is open.
+     */
+    public interface PayloadHandler extends MsgHandler {
+        /** The next piece of the current payload: {@code buf[from, to)}, valid during the call. */
+        void onPayload(byte[] buf, int from, int to);
+
+        /** The current payload has arrived in full. */
+        void onPayloadEnd();
+    }
+
     /** A handler for connections that only count. */
     public static final MsgHandler IGNORE = (b, s, e, rs, re, n) -> { };
 
@@ -59,9 +73,16 @@ public final class FrameScanner {
      */
     public int scan(byte[] buf, int from, int to, MsgHandler handler) throws NatsProtocolException {
         int i = from;
+        PayloadHandler payloads = handler instanceof PayloadHandler p ? p : null;
         while (i < to) {
             if (skip > 0) {
                 int available = to - i;
+                if (payloads != null) {
+                    int piece = (int) Math.min(available, Math.max(0, skip - 2));
+                    if (piece > 0) {
+                        payloads.onPayload(buf, i, i + piece);
+                    }
+                }
                 if (available < skip) {
                     skip -= available;
                     return to;
@@ -69,6 +90,9 @@ public final class FrameScanner {
                 i += (int) skip;
                 skip = 0;
                 completed++;
+                if (payloads != null) {
+                    payloads.onPayloadEnd();
+                }
                 continue;
             }
             int newline = indexOfNewline(buf, i, to);

@@ -77,6 +77,46 @@ class FrameScannerTest {
         }
     }
 
+    /** Collects each payload a {@link FrameScanner.PayloadHandler} is given. */
+    private static final class PayloadRecorder implements FrameScanner.PayloadHandler {
+        final List<String> payloads = new ArrayList<>();
+        private final StringBuilder current = new StringBuilder();
+
+        @Override
+        public void onMsg(byte[] b, int s, int e, int rs, int re, int size) {
+            current.setLength(0);
+        }
+
+        @Override
+        public void onPayload(byte[] b, int from, int to) {
+            current.append(text(b, from, to));
+        }
+
+        @Override
+        public void onPayloadEnd() {
+            payloads.add(current.toString());
+        }
+    }
+
+    @Test
+    void handsPayloadsWithoutTheirCrlfToAPayloadHandlerWhateverTheSplit() throws Exception {
+        byte[] bytes = STREAM.getBytes(StandardCharsets.US_ASCII);
+        List<String> expected = List.of("hello", "", "NATS/1.0\r\nK: Vxxxxx\r\n\r\n12345", "0123456789\r\n");
+        for (int split = 0; split <= bytes.length; split++) {
+            FrameScanner scanner = new FrameScanner();
+            PayloadRecorder recorder = new PayloadRecorder();
+            byte[] buf = new byte[bytes.length];
+            System.arraycopy(bytes, 0, buf, 0, split);
+            int consumed = scanner.scan(buf, 0, split, recorder);
+            int carried = split - consumed;
+            System.arraycopy(buf, consumed, buf, 0, carried);
+            System.arraycopy(bytes, split, buf, carried, bytes.length - split);
+            int filled = carried + bytes.length - split;
+            assertEquals(filled, scanner.scan(buf, 0, filled, recorder), "split at " + split);
+            assertEquals(expected, recorder.payloads, "split at " + split);
+        }
+    }
+
     @Test
     void passesOverAPayloadSpanningManyReads() throws Exception {
         String payload = "x".repeat(10_000);

@@ -1,0 +1,298 @@
+package io.meshery.broker.bench.scenario;
+
+import io.meshery.broker.bench.wire.FrameScanner;
+import io.meshery.broker.bench.wire.NatsWireClient;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code jspubsync} and {@code jspubasync}: one publisher into a file-backed JetStream stream, every PubAck checked.
+ *
+ * <p>The run first creates the stream with a request on {@code $JS.API.STREAM.CREATE.BENCH} carrying
+ * {@code {"name":"BENCH","subjects":["bench.js.>"],"storage":"file"}} (the warm-up run, on the same server, uses
+ * its own stream {@code BENCH_WARMUP} on {@code bench.jswarmup.>}, so the timed stream starts empty). Then it
+ * publishes 128-byte messages to {@code bench.js.pub}, message {@code n} with reply subject {@code _INBOX.bjs.<n>}:
+ * a JetStream publish is a plain {@code PUB} with a reply inbox, and the server answers on it with a PubAck
+ * {@code {"stream":"BENCH","seq":N}}. At most {@code window} messages are unacknowledged at any time: 1 for
+ * {@code jspubsync} (publish, wait for the ack, next; each ack's latency is timed from before the write to the read
+ * that completes the ack), 4 000 for {@code jspubasync} (what an asynchronous publisher with a bound on pending acks
+ * does). One thread writes and reads the connection. The untimed warm-up run publishes {@value #WARMUP} messages
+ * with the 4 000 window in both scenarios, then {@value #SYNC_WARMUP} synchronous ones in {@code jspubsync} (see
+ * {@link #warmupCount}).
+ *
+ * <p>Every ack is checked by {@link PubAckCheck} (stream name, sequence one above the previous, the right inbox);
+ * any fault makes the run fail. {@code lost = published − acked}: an ack missing for 10 s ends the run. The rate
+ * runs from the first publish to the last ack.
+ */
+public final class JetStreamPublishScenario implements Scenario {
+
+    static final int PAYLOAD_SIZE = 128;
+    static final String INBOX = "_INBOX.bjs.";
+    private static final String CREATE_TOKEN = "create";
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(10);
+    private static final int BATCH_BYTES = 64 * 1024;
+    private static final int WARMUP = 50_000;
+    private static final int SYNC_WARMUP = 10_000;
+    private static final int ASYNC_WINDOW = 4_000;
+
+    private final String name;
+    private final int window;
+    private final long defaultCount;
+    private final long smokeCount;
+
+    private JetStreamPublishScenario(String name, int window, long defaultCount, long smokeCount) {
+        this.name = name;
+        this.window = window;
+        this.defaultCount = defaultCount;
+        this.smokeCount = smokeCount;
+    }
+
+    /** {@code jspubsync}: publish, wait for the PubAck, next. */
+    public static JetStreamPublishScenario sync() {
+        return new JetStreamPublishScenario("jspubsync", 1, 5_000, 200);
+    }
+
+    /** {@code jspubasync}: up to 4 000 PubAcks outstanding. */
+    public static JetStreamPublishScenario async() {
+        return new JetStreamPublishScenario("jspubasync", ASYNC_WINDOW, 200_000, 10_000);
+    }
+
+    private boolean synchronous() {
+        return window == 1;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String summary() {
+        return synchronous()
+                ? "JetStream, 1 publisher into a file stream, each publish waits for its PubAck, 128 B: msg/s, ack "
+                + "latency p50/p99"
+                : "JetStream, 1 publisher into a file stream, up to " + window + " PubAcks outstanding, 128 B: msg/s";
+    }
+
+    @Override
+    public List<Metric> metrics() {
+        return synchronous()
+                ? List.of(Metric.higher("msgs_per_sec", "msg/s"), Metric.lower("p50_us", "µs p50"),
+                        Metric.lower("p99_us", "µs p99"))
+                : List.of(Metric.higher("msgs_per_sec", "msg/s"));
+    }
+
+    @Override
+    public long defaultCount() {
+        return defaultCount;
+    }
+
+    @Override
+    public long smokeCount() {
+        return smokeCount;
+    }
+
+    @Override
+    public boolean jetStream() {
+        return true;
+    }
+
+    /**
+     * Whatever the count: {@value #WARMUP} messages with the asynchronous window, and for {@code jspubsync}
+     * {@value #SYNC_WARMUP} synchronous ones after them. A tenth of 5 000 synchronous publishes left a JVM server's
+     * JIT compiler busy through the timed run (C2 took most of the server's CPU then), and a server warmed this
+     * way answers a synchronous publish as a long-running one does.
+     */
+    @Override
+    public long warmupCount(long count) {
+        return synchronous() ? WARMUP + SYNC_WARMUP : WARMUP;
+    }
+
+    @Override
+    public Measurement run(ScenarioContext ctx, long count) throws Exception {
+        String stream = ctx.warmup() ? "BENCH_WARMUP" : "BENCH";
+        String subject = ctx.warmup() ? "bench.jswarmup.pub" : "bench.js.pub";
+        NatsWireClient connection = ctx.connect("js-publisher", 256 * 1024);
+        connection.subscribe(INBOX + "*", null, 1);
+        connection.flush();
+        PubAckCheck check = new PubAckCheck(stream, 1);
+        AckReader reader = new AckReader(check);
+        connection.setReadTimeout(ACK_TIMEOUT);
+        createStream(connection, reader, stream, subject.substring(0, subject.lastIndexOf('.')) + ".>");
+
+        int total = (int) Math.min(count, Integer.MAX_VALUE - 8);
+        int asyncUntil = ctx.warmup() ? WARMUP : 0; // messages below this go out with the asynchronous window
+        long[] latencies = synchronous() && !ctx.warmup() ? new long[total] : null;
+        Frames frames = new Frames(subject);
+        List<String> problems = new ArrayList<>();
+        int disconnects = 0;
+        int published = 0;
+        long sentAt = 0;
+        long started = System.nanoTime();
+        long lastAck = started;
+        try {
+            while (true) {
+                boolean mayPublish = published < total && System.nanoTime() < ctx.publishDeadlineNanos();
+                if (!mayPublish && reader.acked >= published) {
+                    break;
+                }
+                if (mayPublish && published - reader.acked < windowAt(published, asyncUntil)) {
+                    int length = 0;
+                    while (published < total && published - reader.acked < windowAt(published, asyncUntil)
+                            && length + frames.maxFrame <= frames.batch.length) {
+                        length = frames.encode(published++, length);
+                    }
+                    sentAt = System.nanoTime();
+                    connection.send(frames.batch, length);
+                    continue;
+                }
+                long before = reader.acked;
+                if (connection.read(reader) < 0) {
+                    disconnects++;
+                    problems.add("the server closed the publisher's connection after " + reader.acked + " acks");
+                    break;
+                }
+                if (reader.acked > before) {
+                    lastAck = System.nanoTime();
+                    if (latencies != null) {
+                        latencies[(int) reader.acked - 1] = lastAck - sentAt;
+                    }
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            problems.add("no PubAck within " + ACK_TIMEOUT.toSeconds() + " s; " + (published - reader.acked)
+                    + " of " + published + " published unacknowledged");
+        } catch (IOException e) {
+            problems.add("after " + reader.acked + " acks: " + e);
+        }
+        problems.addAll(check.problems());
+        List<String> notes = new ArrayList<>();
+        if (published < total) {
+            notes.add("publish time limit reached after " + published + " of " + total + " messages");
+        }
+        long elapsed = Math.max(1, lastAck - started);
+        double rate = reader.acked * 1e9 / elapsed;
+        Percentiles p = latencies == null ? null : new Percentiles(latencies, (int) reader.acked);
+        return new Measurement(published, "msg", p == null
+                ? Payloads.values("msgs_per_sec", rate)
+                : Payloads.values("msgs_per_sec", rate, "p50_us", p.at(0.50) / 1e3, "p99_us", p.at(0.99) / 1e3),
+                published, reader.acked, disconnects, problems, notes);
+    }
+
+    private int windowAt(int message, int asyncUntil) {
+        return message < asyncUntil ? ASYNC_WINDOW : window;
+    }
+
+    /** Sends the StreamConfig to {@code $JS.API.STREAM.CREATE.<stream>} and fails unless the answer is a success. */
+    private static void createStream(NatsWireClient connection, AckReader reader, String stream, String subjects)
+            throws IOException {
+        byte[] body = ("{\"name\":\"" + stream + "\",\"subjects\":[\"" + subjects + "\"],\"storage\":\"file\"}")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] head = ("PUB $JS.API.STREAM.CREATE." + stream + " " + INBOX + CREATE_TOKEN + " " + body.length
+                + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] frame = Arrays.copyOf(head, head.length + body.length + 2);
+        System.arraycopy(body, 0, frame, head.length, body.length);
+        frame[frame.length - 2] = '\r';
+        frame[frame.length - 1] = '\n';
+        connection.send(frame);
+        try {
+            while (reader.createResponse == null) {
+                if (connection.read(reader) < 0) {
+                    throw new IOException("the server closed the connection before answering STREAM.CREATE");
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            throw new IOException("no answer to $JS.API.STREAM.CREATE." + stream + " within "
+                    + ACK_TIMEOUT.toSeconds() + " s: is JetStream enabled (-js)?", e);
+        }
+        String answer = reader.createResponse;
+        if (answer.contains("\"error\"") || !answer.contains("\"config\"")) {
+            throw new IOException("stream create failed: " + answer);
+        }
+    }
+
+    /** Encodes {@code PUB <subject> _INBOX.bjs.<n> 128\r\n<payload>\r\n} frames into one batch, in place. */
+    private static final class Frames {
+        final byte[] head;
+        final byte[] tail = Payloads.pubTail(Payloads.filled(PAYLOAD_SIZE));
+        final int maxFrame;
+        final byte[] batch;
+
+        Frames(String subject) {
+            head = ("PUB " + subject + " " + INBOX).getBytes(StandardCharsets.US_ASCII);
+            maxFrame = head.length + 10 + tail.length;
+            batch = new byte[Math.max(BATCH_BYTES, maxFrame)];
+        }
+
+        /** Appends message {@code n}'s frame at {@code at}; returns the end. */
+        int encode(int n, int at) {
+            System.arraycopy(head, 0, batch, at, head.length);
+            int i = at + head.length;
+            i += Digits.write(n, batch, i);
+            System.arraycopy(tail, 0, batch, i, tail.length);
+            return i + tail.length;
+        }
+    }
+
+    /**
+     * Collects each reply's payload on the publisher's connection: the STREAM.CREATE answer, and the PubAcks, which
+     * it hands to the check with the message number of the inbox they came on.
+     */
+    static final class AckReader implements FrameScanner.PayloadHandler {
+        private static final int PREFIX = INBOX.length();
+        private final PubAckCheck check;
+        private byte[] payload = new byte[1024];
+        private int length;
+        private long token;
+        private boolean create;
+        long acked;
+        String createResponse;
+
+        AckReader(PubAckCheck check) {
+            this.check = check;
+        }
+
+        @Override
+        public void onMsg(byte[] b, int subjectStart, int subjectEnd, int replyStart, int replyEnd, int size) {
+            length = 0;
+            create = subjectEnd - subjectStart == PREFIX + CREATE_TOKEN.length()
+                    && b[subjectStart + PREFIX] == CREATE_TOKEN.charAt(0);
+            long n = 0;
+            int digits = 0;
+            for (int i = subjectStart + PREFIX; i < subjectEnd; i++, digits++) {
+                int d = b[i] - '0';
+                if (d < 0 || d > 9 || digits == 18) {
+                    digits = 0;
+                    break;
+                }
+                n = n * 10 + d;
+            }
+            token = digits == 0 ? -1 : n;
+        }
+
+        @Override
+        public void onPayload(byte[] b, int from, int to) {
+            int n = to - from;
+            if (length + n > payload.length) {
+                payload = Arrays.copyOf(payload, Math.max(payload.length * 2, length + n));
+            }
+            System.arraycopy(b, from, payload, length, n);
+            length += n;
+        }
+
+        @Override
+        public void onPayloadEnd() {
+            if (create) {
+                createResponse = new String(payload, 0, length, StandardCharsets.UTF_8);
+            } else {
+                check.check(token, payload, length);
+                acked++;
+            }
+        }
+    }
+}
