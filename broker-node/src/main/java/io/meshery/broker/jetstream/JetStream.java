@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -87,7 +88,7 @@ public final class JetStream implements AutoCloseable {
         for (String subject : API_SUBJECTS) {
             subscribe(api, subject);
         }
-        timer.scheduleWithFixedDelay(() -> execute(this::expireAll), 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> execute(this::tick), 1, 1, TimeUnit.SECONDS);
         log.info("Starting JetStream: store_dir {}, sync {}, {} stream(s) recovered", config.storeDir(),
             config.syncDescription(), streams.size());
     }
@@ -128,7 +129,9 @@ public final class JetStream implements AutoCloseable {
             if (withConfig) {
                 d.set("config", s.spec().toJson());
             }
-            d.set("state", JetStreamApi.state(s.store().state()));
+            ObjectNode state = JetStreamApi.state(s.store().state());
+            state.put("consumer_count", s.consumers().size());
+            d.set("state", state);
             details.add(d);
         }
         return details;
@@ -156,6 +159,33 @@ public final class JetStream implements AutoCloseable {
                 log.error("JetStream task failed: {}", e.toString());
             }
         });
+    }
+
+    /** Runs {@code task} on the JetStream thread after {@code delayNanos}. */
+    ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+        return timer.schedule(() -> execute(task), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Publishes a message to whoever listens on {@code to}, written with {@code subject} and {@code reply} (a
+     * stored message to a consumer's request inbox, with its ack subject); false when nobody listens.
+     */
+    boolean deliver(String to, String subject, String reply, byte[] headers, byte[] payload) {
+        int hdr = headers == null ? 0 : headers.length;
+        byte[] all = payload;
+        if (hdr > 0) {
+            all = new byte[hdr + payload.length];
+            System.arraycopy(headers, 0, all, 0, hdr);
+            System.arraycopy(payload, 0, all, hdr, payload.length);
+        }
+        return fanout.publishNow(to, PubArgs.of(subject, reply, hdr > 0 ? hdr : -1, all.length), all, 0,
+            all.length);
+    }
+
+    /** Whether anyone subscribes to {@code subject} now. */
+    boolean hasInterest(String subject) {
+        var m = shards.index().match(subject);
+        return m.plain().length > 0 || m.queues().length > 0;
     }
 
     /** Publishes {@code body} as JSON to {@code subject} (a reply inbox). */
@@ -201,6 +231,11 @@ public final class JetStream implements AutoCloseable {
         for (Subscription sub : s.captures()) {
             unsubscribe(sub);
         }
+        for (Consumer c : List.copyOf(s.consumers().values())) {
+            c.stop(true);
+            c.subscriptions().forEach(this::unsubscribe);
+        }
+        s.consumers().clear();
         streams.remove(s.spec().name());
         s.store().close();
         Path dir = streamsDir().resolve(s.spec().name());
@@ -226,7 +261,9 @@ public final class JetStream implements AutoCloseable {
             MessageStream s = new MessageStream(this, spec, store, created);
             streams.put(spec.name(), s);
             capture(s);
-            log.info("Restored stream '{}': {} messages", spec.name(), store.state().msgs());
+            recoverConsumers(s, dir.resolve("consumers"));
+            log.info("Restored stream '{}': {} messages, {} consumer(s)", spec.name(), store.state().msgs(),
+                s.consumers().size());
         } catch (IOException | RuntimeException e) {
             log.error("JetStream stream in {} could not be recovered: {}", dir, e.getMessage());
         }
@@ -252,11 +289,99 @@ public final class JetStream implements AutoCloseable {
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private void expireAll() {
+    /** Once a second: expired messages go, and ephemeral consumers left inactive. */
+    private void tick() {
         long now = nowNanos();
+        long mono = System.nanoTime();
         for (MessageStream s : streams.values()) {
             if (s.spec().maxAgeNanos() > 0) {
                 s.store().expire(now);
+            }
+            for (Consumer c : List.copyOf(s.consumers().values())) {
+                if (c.inactive(mono)) {
+                    log.debug("Deleting inactive ephemeral consumer '{}' of '{}'", c.name(), s.spec().name());
+                    deleteConsumer(c);
+                }
+            }
+        }
+    }
+
+    // ---- consumers ------------------------------------------------------------------------------------
+
+    /** Creates a consumer on {@code s}: its first delivery by its policy, its files when durable, its acks. */
+    Consumer addConsumer(MessageStream s, ConsumerSpec spec) throws IOException {
+        Instant created = Instant.now();
+        ConsumerFiles files = persistent(s, spec) ? new ConsumerFiles(this, consumersDir(s).resolve(spec.name))
+            : null;
+        Consumer c = new Consumer(this, s, spec, created, files);
+        c.start();
+        if (files != null) {
+            files.writeConfig(spec, created);
+            c.save();
+        }
+        for (String subject : c.subjects()) {
+            c.subscriptions().add(subscribe(c, subject));
+        }
+        s.consumers().put(spec.name, c);
+        return c;
+    }
+
+    void updateConsumer(Consumer c, ConsumerSpec next) throws IOException {
+        if (persistent(c.stream(), next)) {
+            new ConsumerFiles(this, consumersDir(c.stream()).resolve(next.name)).writeConfig(next, c.created());
+        }
+        c.update(next);
+    }
+
+    void deleteConsumer(Consumer c) {
+        c.stop(true);
+        c.subscriptions().forEach(this::unsubscribe);
+        c.stream().consumers().remove(c.name());
+        if (!c.stream().spec().isMemory()) {
+            try {
+                new ConsumerFiles(this, consumersDir(c.stream()).resolve(c.name())).delete();
+            } catch (IOException e) {
+                log.warn("JetStream consumer files of '{}' not removed: {}", c.name(), e.toString());
+            }
+        }
+    }
+
+    private static boolean persistent(MessageStream s, ConsumerSpec spec) {
+        return spec.isDurable() && !spec.memStorage && !s.spec().isMemory();
+    }
+
+    private Path consumersDir(MessageStream s) {
+        return streamsDir().resolve(s.spec().name()).resolve("consumers");
+    }
+
+    private void recoverConsumers(MessageStream s, Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            for (Path d : dirs) {
+                ConsumerFiles files = new ConsumerFiles(this, d);
+                try {
+                    JsonNode meta = files.readConfig();
+                    if (meta == null) {
+                        continue;
+                    }
+                    ConsumerSpec spec = ConsumerSpec.from(meta.path("config"), d.getFileName().toString());
+                    Consumer c = new Consumer(this, s, spec, Instant.parse(meta.path("created").asText()), files);
+                    ConsumerFiles.State state = files.readState();
+                    if (state == null) {
+                        c.start();
+                    } else {
+                        c.restore(state);
+                    }
+                    for (String subject : c.subjects()) {
+                        c.subscriptions().add(subscribe(c, subject));
+                    }
+                    s.consumers().put(spec.name, c);
+                    execute(c::deliverAvailable); // a push consumer goes on delivering
+                } catch (IOException | RuntimeException e) {
+                    log.error("JetStream consumer in {} could not be recovered: {}", d, e.toString());
+                }
             }
         }
     }
@@ -264,7 +389,7 @@ public final class JetStream implements AutoCloseable {
     // ---- subscriptions --------------------------------------------------------------------------------
 
     /** Puts {@code owner}'s interest in {@code subject} into the index, and returns once publishers see it. */
-    private Subscription subscribe(Subscriber owner, String subject) {
+    Subscription subscribe(Subscriber owner, String subject) {
         Subscription sub = new Subscription(owner, subject, null, "js");
         try {
             AskPattern.<SubjectShard.Command, SubjectShard.Subscribed>ask(shards.shardFor(subject),
@@ -296,7 +421,7 @@ public final class JetStream implements AutoCloseable {
         fanout.publishNow(subject, PubArgs.of(subject, null, headers.length, all.length), all, 0, all.length);
     }
 
-    private void unsubscribe(Subscription sub) {
+    void unsubscribe(Subscription sub) {
         sub.close();
         shards.shardFor(sub.subject()).tell(new SubjectShard.Unsubscribe(sub));
     }
@@ -331,6 +456,7 @@ public final class JetStream implements AutoCloseable {
 
     @Override
     public void close() {
+        execute(() -> streams.values().forEach(s -> s.consumers().values().forEach(c -> c.stop(false))));
         timer.shutdownNow();
         thread.shutdown();
         try {

@@ -19,8 +19,8 @@ import java.util.List;
 
 /**
  * The {@code $JS.API.>} requests of the official clients, answered with nats-server 2.9.10's JSON: account
- * info, and the stream API (create, update, info, delete, purge, names, list, message get and delete). Consumers
- * are not served yet: their requests get an error rather than silence.
+ * info, the stream API (create, update, info, delete, purge, names, list, message get and delete), and the
+ * consumer API through {@link ConsumerApi}.
  *
  * <p>An {@link Subscriber.Kind#INTERNAL} subscriber: the publisher's thread copies the request, the JetStream
  * thread handles it and publishes the answer to the request's reply subject.
@@ -35,9 +35,11 @@ final class JetStreamApi implements Subscriber {
         DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final JetStream js;
+    private final ConsumerApi consumers;
 
     JetStreamApi(JetStream js) {
         this.js = js;
+        this.consumers = new ConsumerApi(js);
     }
 
     @Override
@@ -74,8 +76,12 @@ final class JetStreamApi implements Subscriber {
     // ---- dispatch -------------------------------------------------------------------------------------
 
     private void handle(String subject, String reply, byte[] body) {
-        js.apiTotal.incrementAndGet();
         String op = subject.substring(PREFIX.length());
+        if (op.startsWith("CONSUMER.MSG.NEXT.")) {
+            consumers.next(op, reply, body); // answered with messages or a status, not JSON
+            return;
+        }
+        js.apiTotal.incrementAndGet();
         String type = typeOf(op);
         ObjectNode response = JetStream.JSON.createObjectNode();
         response.put("type", TYPE + type);
@@ -121,6 +127,8 @@ final class JetStreamApi implements Subscriber {
             getMessage(stream(name(op, "STREAM.MSG.GET.")), request, response);
         } else if (op.startsWith("STREAM.MSG.DELETE.")) {
             deleteMessage(stream(name(op, "STREAM.MSG.DELETE.")), request, response);
+        } else if (op.startsWith("CONSUMER.")) {
+            consumers.answer(op, request, response);
         } else {
             throw ApiError.badRequest();
         }
@@ -129,6 +137,9 @@ final class JetStreamApi implements Subscriber {
     private static String typeOf(String op) {
         if (op.equals("INFO")) {
             return "account_info_response";
+        }
+        if (op.startsWith("CONSUMER.")) {
+            return ConsumerApi.typeOf(op);
         }
         String[] t = op.split("\\.");
         if (t.length >= 3 && t[1].equals("MSG")) {
@@ -211,7 +222,9 @@ final class JetStreamApi implements Subscriber {
     private void streamInfo(MessageStream s, ObjectNode response) {
         response.set("config", s.spec().toJson());
         response.put("created", goTime(s.created()));
-        response.set("state", state(s.store().state()));
+        ObjectNode state = state(s.store().state());
+        state.put("consumer_count", s.consumers().size());
+        response.set("state", state);
     }
 
     static ObjectNode state(StreamState st) {
@@ -335,7 +348,7 @@ final class JetStreamApi implements Subscriber {
         response.put("memory", usage[0]);
         response.put("storage", usage[1]);
         response.put("streams", js.streams().size());
-        response.put("consumers", 0);
+        response.put("consumers", js.streams().values().stream().mapToInt(s -> s.consumers().size()).sum());
         ObjectNode limits = response.putObject("limits");
         limits.put("max_memory", js.config().maxMemory());
         limits.put("max_storage", js.config().maxStore());

@@ -51,6 +51,10 @@ final class MessageStream implements Subscriber {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** Nats-Msg-Id to sequence, oldest first, within the duplicate window; and when each was stored. */
     private final LinkedHashMap<String, long[]> recentIds = new LinkedHashMap<>();
+    /** The consumers by name; read by monitoring, changed on the JetStream thread. */
+    private final Map<String, Consumer> consumers = new java.util.concurrent.ConcurrentSkipListMap<>();
+    /** What the current drain stored, for the consumers (only collected when there are consumers). */
+    private final List<StoredMessage> stored = new ArrayList<>();
 
     MessageStream(JetStream js, StreamSpec spec, StreamStore store, Instant created) {
         this.js = js;
@@ -74,6 +78,10 @@ final class MessageStream implements Subscriber {
 
     List<Subscription> captures() {
         return captures;
+    }
+
+    Map<String, Consumer> consumers() {
+        return consumers;
     }
 
     void update(StreamSpec next) {
@@ -153,6 +161,13 @@ final class MessageStream implements Subscriber {
             }
         }
         storeBatch(batch);
+        if (!stored.isEmpty()) {
+            List<StoredMessage> news = List.copyOf(stored);
+            stored.clear();
+            for (Consumer c : consumers.values()) {
+                c.stored(news);
+            }
+        }
         FlowWaiter w;
         while ((w = waiters.poll()) != null) {
             w.receiverDrained();
@@ -179,6 +194,7 @@ final class MessageStream implements Subscriber {
         for (int i = 0; i < seqs.length; i++) {
             Incoming m = batch.get(i);
             remember(Headers.get(m.headers(), Headers.MSG_ID), seqs[i], m.timestamp());
+            noteStored(seqs[i], m);
             ack(m, seqs[i], false);
         }
     }
@@ -225,12 +241,19 @@ final class MessageStream implements Subscriber {
         try {
             long seq = store.append(m.subject(), m.headers(), m.payload(), m.timestamp());
             remember(id, seq, m.timestamp());
+            noteStored(seq, m);
             ack(m, seq, false);
         } catch (StoreException.MessageTooLarge e) {
             nack(m, ApiError.messageTooLarge());
         } catch (StoreException e) {
             js.log().warn("JetStream stream '{}' did not store a message: {}", spec.name(), e.getMessage());
             nack(m, ApiError.storeFailed(e.getMessage()));
+        }
+    }
+
+    private void noteStored(long seq, Incoming m) {
+        if (!consumers.isEmpty()) {
+            stored.add(new StoredMessage(seq, m.subject(), m.headers(), m.payload(), m.timestamp()));
         }
     }
 
