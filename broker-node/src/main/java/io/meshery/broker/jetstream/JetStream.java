@@ -59,6 +59,11 @@ public final class JetStream implements AutoCloseable {
     private final ActorSystem<?> system;
     private final Fanout fanout;
     private final ExecutorService thread;
+    /** The thread {@link #thread} runs on; it alone uses {@link #fanout}. */
+    private volatile Thread jetStreamThread;
+    /** Something was published in the current task and is not flushed yet. */
+    private boolean published;
+    private static final List<Subscriber> NO_BLOCKERS = List.of();
     private final ScheduledExecutorService timer;
     private final Map<String, MessageStream> streams = new ConcurrentSkipListMap<>();
     private final JetStreamApi api;
@@ -70,7 +75,7 @@ public final class JetStream implements AutoCloseable {
         this.shards = shards;
         this.system = system;
         this.fanout = fanout;
-        this.thread = Executors.newSingleThreadExecutor(r -> daemon(r, "jetstream"));
+        this.thread = Executors.newSingleThreadExecutor(r -> jetStreamThread = daemon(r, "jetstream"));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jetstream-timer"));
         this.api = new JetStreamApi(this);
     }
@@ -98,8 +103,8 @@ public final class JetStream implements AutoCloseable {
     }
 
     /** What monitoring shows of JetStream as a whole. */
-    public record Stats(long memory, long storage, int streams, long messages, long bytes, long apiTotal,
-                        long apiErrors) {
+    public record Stats(long memory, long storage, int streams, int consumers, long messages, long bytes,
+                        long apiTotal, long apiErrors) {
     }
 
     public Stats stats() {
@@ -115,7 +120,11 @@ public final class JetStream implements AutoCloseable {
                 storage += st.bytes();
             }
         }
-        return new Stats(memory, storage, streams.size(), messages, memory + storage, apiTotal.get(),
+        int consumers = 0;
+        for (MessageStream s : streams.values()) {
+            consumers += s.consumers().size();
+        }
+        return new Stats(memory, storage, streams.size(), consumers, messages, memory + storage, apiTotal.get(),
             apiErrors.get());
     }
 
@@ -157,8 +166,32 @@ public final class JetStream implements AutoCloseable {
                 task.run();
             } catch (RuntimeException e) {
                 log.error("JetStream task failed: {}", e.toString());
+            } finally {
+                flushPublished();
             }
         });
+    }
+
+    /**
+     * Hands one message to the current interest in {@code to}. On the JetStream thread the deliveries of a whole
+     * task (a batch's PubAcks, a pull request's messages) share one flush per receiver, at the task's end;
+     * from any other thread the message goes through a task of its own.
+     */
+    private boolean publish(String to, PubArgs args, byte[] buf) {
+        if (Thread.currentThread() != jetStreamThread) {
+            execute(() -> publish(to, args, buf));
+            return true;
+        }
+        published = true;
+        return fanout.publish(null, true, false, to, args, buf, 0, buf.length);
+    }
+
+    /** The end of a task on the JetStream thread: every receiver it published to is flushed once. */
+    private void flushPublished() {
+        if (published) {
+            published = false;
+            fanout.endBatch(null, null, NO_BLOCKERS);
+        }
     }
 
     /** Runs {@code task} on the JetStream thread after {@code delayNanos}. */
@@ -178,8 +211,7 @@ public final class JetStream implements AutoCloseable {
             System.arraycopy(headers, 0, all, 0, hdr);
             System.arraycopy(payload, 0, all, hdr, payload.length);
         }
-        return fanout.publishNow(to, PubArgs.of(subject, reply, hdr > 0 ? hdr : -1, all.length), all, 0,
-            all.length);
+        return publish(to, PubArgs.of(subject, reply, hdr > 0 ? hdr : -1, all.length), all);
     }
 
     /** Whether anyone subscribes to {@code subject} now. */
@@ -196,7 +228,12 @@ public final class JetStream implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        fanout.publishNow(subject, PubArgs.of(subject, null, -1, bytes.length), bytes, 0, bytes.length);
+        reply(subject, bytes);
+    }
+
+    /** Publishes {@code json}, already serialized, to {@code subject}. */
+    void reply(String subject, byte[] json) {
+        publish(subject, PubArgs.of(subject, null, -1, json.length), json);
     }
 
     // ---- streams --------------------------------------------------------------------------------------
@@ -418,7 +455,7 @@ public final class JetStream implements AutoCloseable {
         byte[] all = new byte[headers.length + payload.length];
         System.arraycopy(headers, 0, all, 0, headers.length);
         System.arraycopy(payload, 0, all, headers.length, payload.length);
-        fanout.publishNow(subject, PubArgs.of(subject, null, headers.length, all.length), all, 0, all.length);
+        publish(subject, PubArgs.of(subject, null, headers.length, all.length), all);
     }
 
     void unsubscribe(Subscription sub) {

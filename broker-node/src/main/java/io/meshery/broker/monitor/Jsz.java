@@ -8,7 +8,7 @@ import io.meshery.broker.jetstream.JetStreamConfig;
 /**
  * {@code /jsz} with JetStream on, in nats-server 2.9.10's shape: the configuration, storage used, API totals,
  * streams, messages and bytes; with {@code accounts=1} one account ({@code $G}, as a server without accounts),
- * and with {@code streams=1} each stream's detail. Consumers are not implemented yet: their counts are 0.
+ * and with {@code streams=1} each stream's detail.
  */
 final class Jsz {
 
@@ -24,7 +24,7 @@ final class Jsz {
         conf.put("store_dir", c.storeDir().toString());
         usage(j, s);
         j.put("streams", s.streams());
-        j.put("consumers", 0);
+        j.put("consumers", s.consumers());
         j.put("messages", s.messages());
         j.put("bytes", s.bytes());
         if (accounts) {

@@ -34,6 +34,7 @@ final class Metrics {
     Metrics(Server server, JetStream jetStream) {
         if (jetStream != null) {
             gauge("meshery_broker_jetstream_streams", "JetStream streams", () -> jetStream.stats().streams());
+            gauge("meshery_broker_jetstream_consumers", "JetStream consumers", () -> jetStream.stats().consumers());
             gauge("meshery_broker_jetstream_messages", "Messages stored in JetStream streams",
                 () -> jetStream.stats().messages());
             gauge("meshery_broker_jetstream_storage_bytes", "Bytes stored in file streams",

@@ -9,6 +9,7 @@ import io.meshery.broker.config.BrokerOptions;
 import io.meshery.broker.testkit.TestBroker;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.StreamConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -44,8 +45,10 @@ class MonitorJetStreamIT {
             for (int i = 0; i < 3; i++) {
                 nc.jetStream().publish("s.x", "hello".getBytes(StandardCharsets.UTF_8));
             }
+            jsm.addOrUpdateConsumer("S", ConsumerConfiguration.builder().durable("reader").build());
             JsonNode after = http.get("/jsz?accounts=1&streams=1&config=1").json();
             assertEquals(1, after.path("streams").asInt());
+            assertEquals(1, after.path("consumers").asInt());
             assertEquals(3, after.path("messages").asInt());
             assertTrue(after.path("storage").asLong() > 0);
             assertTrue(after.path("api").path("total").asLong() >= 1);
