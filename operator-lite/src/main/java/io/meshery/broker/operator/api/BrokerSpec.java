@@ -34,10 +34,10 @@ public record BrokerSpec(
         @Default("{}")
         ClusteringSpec clustering,
 
-        @JsonPropertyDescription("JetStream streams: the operator creates one PersistentVolumeClaim per pod, "
-                + "mounted at /data, and writes a jetstream block; each pod stores its streams on its claim. "
-                + "Streams are not replicated: with more than one pod a stream lives only on the pod that "
-                + "created it. Consumers are not served yet.")
+        @JsonPropertyDescription("JetStream streams and consumers: the operator creates one PersistentVolumeClaim "
+                + "per pod, mounted at /data, and writes a jetstream block; each pod stores its streams and "
+                + "durable consumers on its claim. Nothing is replicated: with more than one pod a stream and "
+                + "its consumers live only on the pod that created them.")
         @Default("{}")
         JetStreamSpec jetstream,
 
