@@ -1,6 +1,6 @@
 package io.meshery.broker.routing;
 
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;

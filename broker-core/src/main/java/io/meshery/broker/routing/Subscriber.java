@@ -1,6 +1,6 @@
 package io.meshery.broker.routing;
 
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 
 /**
  * Whatever holds subscriptions in the {@link SubjectIndex}: a client connection today, a remote node or a

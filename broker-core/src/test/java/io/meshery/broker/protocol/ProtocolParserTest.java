@@ -138,7 +138,7 @@ class ProtocolParserTest {
         byte[][] got = new byte[1][];
         ProtocolParser p = new ProtocolParser(new RecordingHandler() {
             @Override
-            public void onPublish(ProtocolParser.PubArgs args, byte[] buf, int off, int len) {
+            public void onPublish(PubArgs args, byte[] buf, int off, int len) {
                 got[0] = java.util.Arrays.copyOfRange(buf, off, off + len);
                 assertEquals("big", args.subject());
             }

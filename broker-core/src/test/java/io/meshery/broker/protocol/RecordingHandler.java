@@ -15,7 +15,7 @@ class RecordingHandler implements ProtocolParser.Handler {
     }
 
     @Override
-    public void onPublish(ProtocolParser.PubArgs args, byte[] buf, int off, int len) {
+    public void onPublish(PubArgs args, byte[] buf, int off, int len) {
         String payload = new String(buf, off, len, StandardCharsets.ISO_8859_1);
         StringBuilder e = new StringBuilder(args.hasHeaders() ? "HPUB " : "PUB ").append(args.subject());
         if (args.reply() != null) {

@@ -1,6 +1,6 @@
 package io.meshery.broker.testkit;
 
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
 

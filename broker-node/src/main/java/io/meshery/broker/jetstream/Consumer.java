@@ -2,7 +2,7 @@ package io.meshery.broker.jetstream;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshery.broker.persistence.StoredMessage;
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.meshery.broker.jetstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshery.broker.persistence.StoredMessage;
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
 import java.io.IOException;

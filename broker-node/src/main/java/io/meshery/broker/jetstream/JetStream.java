@@ -7,7 +7,7 @@ import io.meshery.broker.persistence.FileStoreConfig;
 import io.meshery.broker.persistence.FileStreamStore;
 import io.meshery.broker.persistence.MemoryStreamStore;
 import io.meshery.broker.persistence.StreamStore;
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.SubjectShard;
 import io.meshery.broker.routing.SubjectShards;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshery.broker.persistence.PurgeRequest;
 import io.meshery.broker.persistence.StoredMessage;
 import io.meshery.broker.persistence.StreamState;
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
 import java.io.IOException;

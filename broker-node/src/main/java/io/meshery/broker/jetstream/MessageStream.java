@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshery.broker.persistence.StoreException;
 import io.meshery.broker.persistence.StoredMessage;
 import io.meshery.broker.persistence.StreamStore;
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.FlowWaiter;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;

@@ -2,7 +2,7 @@ package io.meshery.broker.server;
 
 import io.meshery.broker.protocol.ParseError;
 import io.meshery.broker.protocol.ProtocolParser;
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.protocol.Subjects;
 import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.FlowWaiter;

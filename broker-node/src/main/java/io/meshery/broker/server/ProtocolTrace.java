@@ -1,6 +1,6 @@
 package io.meshery.broker.server;
 
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Subscription;
 import java.nio.charset.StandardCharsets;
 

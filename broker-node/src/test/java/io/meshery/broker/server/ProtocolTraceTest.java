@@ -3,7 +3,7 @@ package io.meshery.broker.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Subscription;
 import io.meshery.broker.testkit.NoSubscriber;
 import java.nio.charset.StandardCharsets;

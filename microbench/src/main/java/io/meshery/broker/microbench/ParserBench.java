@@ -1,7 +1,7 @@
 package io.meshery.broker.microbench;
 
 import io.meshery.broker.protocol.ProtocolParser;
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

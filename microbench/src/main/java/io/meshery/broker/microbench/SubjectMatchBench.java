@@ -1,6 +1,6 @@
 package io.meshery.broker.microbench;
 
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Match;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.Subscriber;

@@ -1,7 +1,7 @@
 package io.meshery.broker.server;
 
 import io.meshery.broker.microbench.Frames;
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Subscription;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.util.ByteString;

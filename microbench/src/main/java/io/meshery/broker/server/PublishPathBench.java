@@ -3,7 +3,7 @@ package io.meshery.broker.server;
 import io.meshery.broker.microbench.Frames;
 import io.meshery.broker.microbench.IgnoringHandler;
 import io.meshery.broker.protocol.ProtocolParser;
-import io.meshery.broker.protocol.ProtocolParser.PubArgs;
+import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.Subscriber;
