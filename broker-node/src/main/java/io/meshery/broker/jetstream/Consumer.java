@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -33,7 +32,7 @@ import java.util.concurrent.ScheduledFuture;
  * <p>Threads: {@link #deliver} (acks arriving) on publisher threads, which only hand the ack over; everything
  * else on the JetStream thread, timers (redelivery, request expiry, heartbeats) included.
  */
-final class Consumer implements Subscriber {
+final class Consumer implements InternalSubscriber {
 
     private static final byte[] NO_BYTES = new byte[0];
     /** Push with flow control: a request after this many bytes; no more deliveries at twice it, until answered. */
@@ -336,14 +335,8 @@ final class Consumer implements Subscriber {
     // ---- acks and flow control --------------------------------------------------------------------------
 
     @Override
-    public Kind kind() {
-        return Kind.INTERNAL;
-    }
-
-    @Override
     public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
-        int hdr = msg.hasHeaders() ? msg.headerSize() : 0;
-        byte[] body = Arrays.copyOfRange(buf, off + hdr, off + len);
+        byte[] body = InternalSubscriber.body(msg, buf, off, len);
         String subject = msg.subject();
         String reply = msg.replyLength() > 0 ? msg.reply() : null;
         js.execute(() -> received(subject, reply, body));
@@ -558,18 +551,5 @@ final class Consumer implements Subscriber {
             }
         }
         waiting.clear();
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void subscriptionFinished(Subscription sub) {
-    }
-
-    @Override
-    public long id() {
-        return 0;
     }
 }

@@ -3,11 +3,9 @@ package io.meshery.broker.jetstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshery.broker.persistence.StoredMessage;
 import io.meshery.broker.protocol.PubArgs;
-import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * {@code $JS.API.DIRECT.GET.<stream>} (a request {@code {"seq"}}, {@code {"last_by_subj"}} or
@@ -16,7 +14,7 @@ import java.util.Arrays;
  * headers followed by {@code Nats-Stream}, {@code Nats-Subject}, {@code Nats-Sequence} and
  * {@code Nats-Time-Stamp}; or a status {@code 404 Message Not Found} / {@code 408 Bad Request}, as nats-server.
  */
-final class DirectGet implements Subscriber {
+final class DirectGet implements InternalSubscriber {
 
     private static final byte[] NOT_FOUND = "NATS/1.0 404 Message Not Found\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BAD_REQUEST = "NATS/1.0 408 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -30,17 +28,11 @@ final class DirectGet implements Subscriber {
     }
 
     @Override
-    public Kind kind() {
-        return Kind.INTERNAL;
-    }
-
-    @Override
     public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
         if (msg.replyLength() == 0) {
             return false;
         }
-        int hdr = msg.hasHeaders() ? msg.headerSize() : 0;
-        byte[] body = Arrays.copyOfRange(buf, off + hdr, off + len);
+        byte[] body = InternalSubscriber.body(msg, buf, off, len);
         String subject = msg.subject();
         String reply = msg.reply();
         js.execute(() -> answer(subject, reply, body));
@@ -94,18 +86,5 @@ final class DirectGet implements Subscriber {
         h.append("Nats-Sequence: ").append(m.seq()).append("\r\n");
         h.append("Nats-Time-Stamp: ").append(JetStreamApi.goTimeNanos(m.timestamp())).append("\r\n\r\n");
         js.replyWithHeaders(reply, h.toString().getBytes(StandardCharsets.ISO_8859_1), m.payload());
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void subscriptionFinished(Subscription sub) {
-    }
-
-    @Override
-    public long id() {
-        return 0;
     }
 }

@@ -14,7 +14,6 @@ import io.meshery.broker.routing.SubjectShards;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -487,9 +486,6 @@ public final class JetStream implements AutoCloseable {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    static String text(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
 
     @Override
     public void close() {

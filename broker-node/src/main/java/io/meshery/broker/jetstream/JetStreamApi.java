@@ -25,7 +25,7 @@ import java.util.List;
  * <p>An {@link Subscriber.Kind#INTERNAL} subscriber: the publisher's thread copies the request, the JetStream
  * thread handles it and publishes the answer to the request's reply subject.
  */
-final class JetStreamApi implements Subscriber {
+final class JetStreamApi implements InternalSubscriber {
 
     private static final String PREFIX = "$JS.API.";
     private static final String TYPE = "io.nats.jetstream.api.v1.";
@@ -43,34 +43,15 @@ final class JetStreamApi implements Subscriber {
     }
 
     @Override
-    public Kind kind() {
-        return Kind.INTERNAL;
-    }
-
-    @Override
     public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
         if (msg.replyLength() == 0) {
             return false; // a request nobody waits for
         }
-        int hdr = msg.hasHeaders() ? msg.headerSize() : 0;
-        byte[] body = java.util.Arrays.copyOfRange(buf, off + hdr, off + len);
+        byte[] body = InternalSubscriber.body(msg, buf, off, len);
         String subject = msg.subject();
         String reply = msg.reply();
         js.execute(() -> handle(subject, reply, body));
         return true;
-    }
-
-    @Override
-    public void flush() {
-    }
-
-    @Override
-    public void subscriptionFinished(Subscription sub) {
-    }
-
-    @Override
-    public long id() {
-        return 0;
     }
 
     // ---- dispatch -------------------------------------------------------------------------------------

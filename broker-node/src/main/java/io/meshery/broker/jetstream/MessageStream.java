@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Threads: {@link #deliver} and {@link #flush} on any publisher's thread; everything else on the JetStream
  * thread.
  */
-final class MessageStream implements Subscriber {
+final class MessageStream implements InternalSubscriber {
 
     /** A message as it was published, copied off the publisher's read buffer. */
     private record Incoming(String subject, String reply, byte[] headers, byte[] payload, long timestamp) {
@@ -96,11 +96,6 @@ final class MessageStream implements Subscriber {
     // ---- capture (publisher threads) ------------------------------------------------------------------
 
     @Override
-    public Kind kind() {
-        return Kind.INTERNAL;
-    }
-
-    @Override
     public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
         int hdr = msg.hasHeaders() ? msg.headerSize() : 0;
         byte[] headers = hdr > 0 ? java.util.Arrays.copyOfRange(buf, off, off + hdr) : null;
@@ -129,15 +124,6 @@ final class MessageStream implements Subscriber {
         if (!drainScheduled.getAndSet(true)) {
             js.execute(this::drain);
         }
-    }
-
-    @Override
-    public void subscriptionFinished(Subscription sub) {
-    }
-
-    @Override
-    public long id() {
-        return 0;
     }
 
     // ---- storing (the JetStream thread) ---------------------------------------------------------------
