@@ -65,7 +65,13 @@ public final class Fanout {
         if (match.isEmpty()) {
             return false;
         }
-        Subscriber skip = echo ? null : publisher;
+        deliverAll(match, echo ? null : publisher, fromRoute, msg, buf, off, len);
+        return true;
+    }
+
+    /** The deliveries of one matched message; apart from {@link #publish} so that its no-interest path stays small. */
+    private void deliverAll(Match match, Subscriber skip, boolean fromRoute, PubArgs msg, byte[] buf, int off,
+                            int len) {
         for (Subscription s : match.plain()) {
             if (!fromRoute || !s.isRemote()) {
                 deliverTo(s, skip, msg, buf, off, len);
@@ -74,7 +80,6 @@ public final class Fanout {
         for (Subscription[] group : match.queues()) {
             deliverToOne(group, skip, fromRoute, msg, buf, off, len);
         }
-        return true;
     }
 
     /**
