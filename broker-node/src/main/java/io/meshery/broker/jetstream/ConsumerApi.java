@@ -120,6 +120,10 @@ final class ConsumerApi {
                 throw ApiError.of(400, 10018, "consumer expected to be durable but a durable name was not set");
             }
         }
+        if (!legacyDurable && name.isEmpty() && !durable.isEmpty()) {
+            // as nats-server 2.9: a durable is created on CONSUMER.CREATE.<stream>.<name> or DURABLE.CREATE
+            throw ApiError.of(400, 10020, "consumer expected to be ephemeral but a durable name was set in request");
+        }
         if (!name.isEmpty()) {
             if (!durable.isEmpty() && !durable.equals(name)) {
                 throw ApiError.of(400, 10017, "consumer name in subject does not match durable name in request");

@@ -212,7 +212,7 @@ final class JetStreamApi implements InternalSubscriber {
         ObjectNode n = JetStream.JSON.createObjectNode();
         n.put("messages", st.msgs());
         n.put("bytes", st.bytes());
-        n.put("first_seq", st.firstSeq());
+        n.put("first_seq", st.lastSeq() == 0 ? 0 : st.firstSeq()); // nats-server: 0 until the first message
         n.put("first_ts", goTimeNanos(st.msgs() == 0 ? 0 : st.firstTs()));
         n.put("last_seq", st.lastSeq());
         n.put("last_ts", goTimeNanos(st.lastTs()));

@@ -66,6 +66,7 @@ class JetStreamApiIT {
             assertEquals(-1, created.path("config").path("max_msgs").asLong());
             assertEquals("limits", created.path("config").path("retention").asText());
             assertEquals("0001-01-01T00:00:00Z", created.path("state").path("first_ts").asText());
+            assertEquals(0, created.path("state").path("first_seq").asLong(), "as nats-server for a new stream");
             assertError(request(nc, "$JS.API.STREAM.MSG.GET.OK", "{\"seq\":1}"), 404, 10037);
             assertError(request(nc, "$JS.API.STREAM.MSG.GET.OK", "{}"), 400, 10003);
             JsonNode account = request(nc, "$JS.API.INFO", "");

@@ -110,6 +110,9 @@ class JetStreamConsumersIT {
             assertEquals(0, eph.at("/config/num_replicas").asInt());
             assertEquals(2, eph.get("num_pending").asLong());
             assertEquals(0, eph.at("/delivered/consumer_seq").asLong());
+            JsonNode durableOnPlainCreate = request(nc, "$JS.API.CONSUMER.CREATE.S",
+                "{\"stream_name\":\"S\",\"config\":{\"durable_name\":\"d\"}}");
+            assertEquals(10020, durableOnPlainCreate.at("/error/err_code").asInt(), durableOnPlainCreate.toString());
             assertEquals(0, eph.at("/ack_floor/stream_seq").asLong());
             assertFalse(eph.has("cluster"));
 
