@@ -40,4 +40,28 @@ final class Headers {
         }
         return null;
     }
+
+    /**
+     * The headers that decide how a published message is stored, read in one pass over its header block: its
+     * {@code Nats-Msg-Id} and its {@code Nats-Expected-*} conditions (each null when absent).
+     */
+    record Publish(String msgId, String expectedStream, String expectedLastSeq, String expectedLastSubjectSeq,
+                   String expectedLastMsgId) {
+
+        static final Publish NONE = new Publish(null, null, null, null, null);
+
+        static Publish of(byte[] block) {
+            if (block == null) {
+                return NONE;
+            }
+            return new Publish(get(block, MSG_ID), get(block, EXPECTED_STREAM), get(block, EXPECTED_LAST_SEQ),
+                get(block, EXPECTED_LAST_SUBJECT_SEQ), get(block, EXPECTED_LAST_MSG_ID));
+        }
+
+        /** Whether the message may be stored only if the stream is as it expects. */
+        boolean hasExpectations() {
+            return expectedStream != null || expectedLastSeq != null || expectedLastSubjectSeq != null
+                || expectedLastMsgId != null;
+        }
+    }
 }

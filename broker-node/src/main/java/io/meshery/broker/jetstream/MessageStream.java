@@ -12,10 +12,12 @@ import io.meshery.broker.routing.Subscription;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -36,7 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class MessageStream implements InternalSubscriber {
 
     /** A message as it was published, copied off the publisher's read buffer. */
-    private record Incoming(String subject, String reply, byte[] headers, byte[] payload, long timestamp) {
+    private record Incoming(String subject, String reply, byte[] headers, byte[] payload, long timestamp,
+                            Headers.Publish publish) {
     }
 
     private final JetStream js;
@@ -54,6 +57,9 @@ final class MessageStream implements InternalSubscriber {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** Nats-Msg-Id to sequence, oldest first, within the duplicate window; and when each was stored. */
     private final LinkedHashMap<String, long[]> recentIds = new LinkedHashMap<>();
+    /** The id stored last and its sequence, for {@code Nats-Expected-Last-Msg-Id}. */
+    private String lastId;
+    private long lastIdSeq;
     /** The consumers by name; read by monitoring, changed on the JetStream thread. */
     private final Map<String, Consumer> consumers = new java.util.concurrent.ConcurrentSkipListMap<>();
     /** What the current drain stored, for the consumers (only collected when there are consumers). */
@@ -100,8 +106,9 @@ final class MessageStream implements InternalSubscriber {
         int hdr = msg.hasHeaders() ? msg.headerSize() : 0;
         byte[] headers = hdr > 0 ? java.util.Arrays.copyOfRange(buf, off, off + hdr) : null;
         byte[] payload = java.util.Arrays.copyOfRange(buf, off + hdr, off + len);
+        // the headers are read here, on the publisher's thread, once: the JetStream thread is the narrow one
         queue.add(new Incoming(msg.subject(), msg.replyLength() > 0 ? msg.reply() : null, headers, payload,
-            JetStream.nowNanos()));
+            JetStream.nowNanos(), Headers.Publish.of(headers)));
         queuedBytes.addAndGet(len);
         return true;
     }
@@ -132,22 +139,24 @@ final class MessageStream implements InternalSubscriber {
     private void drain() {
         drainScheduled.set(false);
         List<Incoming> batch = new ArrayList<>();
+        Set<String> batchIds = new HashSet<>();
         Incoming m;
         while ((m = queue.poll()) != null) {
             queuedBytes.addAndGet(-(m.payload().length + (m.headers() == null ? 0 : m.headers().length)));
-            String id = Headers.get(m.headers(), Headers.MSG_ID);
-            boolean checks = m.headers() != null && (Headers.get(m.headers(), Headers.EXPECTED_STREAM) != null
-                || Headers.get(m.headers(), Headers.EXPECTED_LAST_SEQ) != null
-                || Headers.get(m.headers(), Headers.EXPECTED_LAST_SUBJECT_SEQ) != null
-                || Headers.get(m.headers(), Headers.EXPECTED_LAST_MSG_ID) != null);
-            if (checks || id != null && batchHasId(batch, id)) {
+            String id = m.publish().msgId();
+            boolean checks = m.publish().hasExpectations();
+            if (checks || id != null && batchIds.contains(id)) {
                 storeBatch(batch);
                 batch.clear();
+                batchIds.clear();
             }
             if (checks) {
                 storeChecked(m, id);
             } else if (!acknowledgedDuplicate(m, id)) {
                 batch.add(m);
+                if (id != null) {
+                    batchIds.add(id);
+                }
             }
         }
         storeBatch(batch);
@@ -177,13 +186,13 @@ final class MessageStream implements InternalSubscriber {
             seqs = store.appendBatch(messages);
         } catch (StoreException e) {
             for (Incoming m : batch) { // one by one, so each gets its own answer
-                storeOne(m, Headers.get(m.headers(), Headers.MSG_ID));
+                storeOne(m, m.publish().msgId());
             }
             return;
         }
         for (int i = 0; i < seqs.length; i++) {
             Incoming m = batch.get(i);
-            remember(Headers.get(m.headers(), Headers.MSG_ID), seqs[i], m.timestamp());
+            remember(m.publish().msgId(), seqs[i], m.timestamp());
             noteStored(seqs[i], m);
             ack(m, seqs[i], false);
         }
@@ -191,7 +200,8 @@ final class MessageStream implements InternalSubscriber {
 
     /** A message with {@code Nats-Expected-*} headers, checked against the stream as it is now. */
     private void storeChecked(Incoming m, String id) {
-        String expectedStream = Headers.get(m.headers(), Headers.EXPECTED_STREAM);
+        Headers.Publish h = m.publish();
+        String expectedStream = h.expectedStream();
         if (expectedStream != null && !expectedStream.equals(spec.name())) {
             nack(m, ApiError.expectedStreamMismatch());
             return;
@@ -199,7 +209,7 @@ final class MessageStream implements InternalSubscriber {
         if (acknowledgedDuplicate(m, id)) {
             return;
         }
-        String lastSeq = Headers.get(m.headers(), Headers.EXPECTED_LAST_SEQ);
+        String lastSeq = h.expectedLastSeq();
         if (lastSeq != null) {
             long last = store.state().lastSeq();
             if (parse(lastSeq) != last) {
@@ -207,7 +217,7 @@ final class MessageStream implements InternalSubscriber {
                 return;
             }
         }
-        String lastSubjectSeq = Headers.get(m.headers(), Headers.EXPECTED_LAST_SUBJECT_SEQ);
+        String lastSubjectSeq = h.expectedLastSubjectSeq();
         if (lastSubjectSeq != null) {
             StoredMessage last = store.lastBySubject(m.subject()::equals);
             long seq = last == null ? 0 : last.seq();
@@ -216,7 +226,7 @@ final class MessageStream implements InternalSubscriber {
                 return;
             }
         }
-        String lastId = Headers.get(m.headers(), Headers.EXPECTED_LAST_MSG_ID);
+        String lastId = h.expectedLastMsgId();
         if (lastId != null) {
             String actual = lastMsgId();
             if (!lastId.equals(actual)) {
@@ -261,18 +271,11 @@ final class MessageStream implements InternalSubscriber {
         return true;
     }
 
-    private static boolean batchHasId(List<Incoming> batch, String id) {
-        for (Incoming m : batch) {
-            if (id.equals(Headers.get(m.headers(), Headers.MSG_ID))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void remember(String id, long seq, long timestamp) {
         if (id != null) {
             recentIds.put(id, new long[] {seq, timestamp});
+            lastId = id;
+            lastIdSeq = seq;
         }
     }
 
@@ -284,15 +287,13 @@ final class MessageStream implements InternalSubscriber {
         }
     }
 
+    /** The {@code Nats-Msg-Id} of the stream's last message, or null. */
     private String lastMsgId() {
-        String last = null;
-        for (String id : recentIds.keySet()) {
-            last = id;
+        long last = store.state().lastSeq();
+        if (lastId != null && lastIdSeq == last) {
+            return lastId;
         }
-        if (last != null && recentIds.get(last)[0] == store.state().lastSeq()) {
-            return last;
-        }
-        StoredMessage m = store.get(store.state().lastSeq());
+        StoredMessage m = store.get(last);
         return m == null ? null : Headers.get(m.headers(), Headers.MSG_ID);
     }
 
