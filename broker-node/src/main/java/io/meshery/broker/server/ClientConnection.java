@@ -457,8 +457,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 }
                 return true;
             }
-            if (r == Outbound.Result.SLOW_CONSUMER && slow.compareAndSet(false, true)) {
-                server.slowConsumers.increment();
+            if (r == Outbound.Result.SLOW_CONSUMER && countSlowConsumer()) {
                 signal.invoke(ConnectionSignal.SLOW_CONSUMER);
             }
             return false;

@@ -66,7 +66,7 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
     private boolean stalled;
     private final AtomicBoolean drainedSignalled = new AtomicBoolean();
 
-    final AtomicBoolean slow = new AtomicBoolean();
+    private final AtomicBoolean slow = new AtomicBoolean();
     volatile long lastActivityNanos = System.nanoTime();
     private long lastPushNanos;
     private boolean writeDeadlineArmed;
