@@ -118,7 +118,7 @@ public final class Main {
         trap("HUP", () -> log.warn("Configuration reload is not supported; restart the node to apply changes"));
         BrokerNode node;
         try {
-            node = BrokerNode.start(settings, jetStream);
+            node = BrokerNode.start(settings, jetStream, options.clusterSettings().orElse(null));
         } catch (IllegalStateException | ConfigException e) {
             log.error("{}", e.getMessage());
             return 1;

@@ -99,6 +99,23 @@ public final class PubArgs {
         return a;
     }
 
+    /**
+     * Points these arguments at a message held elsewhere (one that came from another node): the subject is
+     * {@code line[subjectOff, +subjectLen)}, the reply {@code line[replyOff, +replyLen)} ({@code replyLen} 0 for
+     * none). Reuse one instance per reader, as the parser does.
+     */
+    public void wrap(byte[] line, int subjectOff, int subjectLen, int replyOff, int replyLen, int headerSize,
+                     int totalSize) {
+        this.line = line;
+        this.subjectOff = subjectOff;
+        this.subjectLen = subjectLen;
+        this.replyOff = replyOff;
+        this.replyLen = replyLen;
+        this.headerSize = headerSize;
+        this.totalSize = totalSize;
+        this.subject = null;
+    }
+
     void reset() {
         subject = null;
         replyLen = 0;

@@ -1,6 +1,7 @@
 package io.meshery.broker.routing;
 
 import io.meshery.broker.protocol.PubArgs;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -69,17 +70,122 @@ public final class Fanout {
         return true;
     }
 
+    /**
+     * Hands one message that came from another node to this node's subscribers: every plain subscription, and one
+     * member of each queue group the other node picked this node for ({@code queues[0, queueCount)}).
+     *
+     * @param route the node it came from, or {@code null}
+     */
+    public void publishFromRoute(Subscriber route, String subject, PubArgs msg, byte[] buf, int off, int len,
+                                 String[] queues, int queueCount) {
+        batchMatches++;
+        Match match = index.match(subject);
+        if (match.isEmpty()) {
+            return;
+        }
+        for (Subscription s : match.plain()) {
+            if (!s.isRemote()) {
+                deliverTo(s, route, msg, buf, off, len);
+            }
+        }
+        if (queueCount == 0) {
+            return;
+        }
+        for (Subscription[] group : match.queues()) {
+            if (listed(group[0].queue(), queues, queueCount)) {
+                deliverToOneLocal(group, route, msg, buf, off, len);
+            }
+        }
+    }
+
+    private static boolean listed(String queue, String[] queues, int count) {
+        for (int i = 0; i < count; i++) {
+            if (queues[i].equals(queue)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The deliveries of one matched message; apart from {@link #publish} so that its no-interest path stays small. */
     private void deliverAll(Match match, Subscriber skip, boolean fromRoute, PubArgs msg, byte[] buf, int off,
                             int len) {
         for (Subscription s : match.plain()) {
-            if (!fromRoute || !s.isRemote()) {
+            if (!s.isRemote()) {
                 deliverTo(s, skip, msg, buf, off, len);
+            } else if (!fromRoute) {
+                noteRemote((RemoteNode) s.owner(), null);
             }
         }
         for (Subscription[] group : match.queues()) {
-            deliverToOne(group, skip, fromRoute, msg, buf, off, len);
+            if (!deliverToOneLocal(group, skip, msg, buf, off, len) && !fromRoute) {
+                pickRemote(group);
+            }
         }
+        if (remoteCount > 0) {
+            forwardToRemotes(msg, buf, off, len);
+        }
+    }
+
+    // ---- other nodes: each gets a message once, with the queue groups it was picked for ----------------------
+
+    private RemoteNode[] remotes = new RemoteNode[4];
+    private String[][] remoteQueues = new String[4][];
+    private int[] remoteQueueCounts = new int[4];
+    private int remoteCount;
+
+    private void noteRemote(RemoteNode node, String queue) {
+        int i = 0;
+        while (i < remoteCount && remotes[i] != node) {
+            i++;
+        }
+        if (i == remoteCount) {
+            if (i == remotes.length) {
+                remotes = Arrays.copyOf(remotes, i * 2);
+                remoteQueues = Arrays.copyOf(remoteQueues, i * 2);
+                remoteQueueCounts = Arrays.copyOf(remoteQueueCounts, i * 2);
+            }
+            remotes[i] = node;
+            remoteQueueCounts[i] = 0;
+            remoteCount++;
+        }
+        if (queue != null) {
+            String[] q = remoteQueues[i];
+            int n = remoteQueueCounts[i];
+            if (q == null || n == q.length) {
+                q = q == null ? new String[4] : Arrays.copyOf(q, n * 2);
+                remoteQueues[i] = q;
+            }
+            q[n] = queue;
+            remoteQueueCounts[i] = n + 1;
+        }
+    }
+
+    /** A queue group with no member here that took the message: one of its members on other nodes, at random. */
+    private void pickRemote(Subscription[] group) {
+        int n = group.length;
+        int start = n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
+        for (int i = 0; i < n; i++) {
+            Subscription s = group[(start + i) % n];
+            if (s.isRemote() && !s.isClosed()) {
+                noteRemote((RemoteNode) s.owner(), s.queue());
+                return;
+            }
+        }
+    }
+
+    private void forwardToRemotes(PubArgs msg, byte[] buf, int off, int len) {
+        for (int i = 0; i < remoteCount; i++) {
+            RemoteNode node = remotes[i];
+            int n = remoteQueueCounts[i];
+            if (node.forward(msg, buf, off, len, n == 0 ? RemoteNode.NO_QUEUES : remoteQueues[i], n)) {
+                touched.put(node, Boolean.TRUE);
+                batchDeliveries++;
+                batchDeliveredBytes += len;
+            }
+            remotes[i] = null;
+        }
+        remoteCount = 0;
     }
 
     /**
@@ -139,27 +245,17 @@ public final class Fanout {
         return false;
     }
 
-    /** One member of a queue group, from a random start: a local member first, another node's only if none took it. */
-    private void deliverToOne(Subscription[] group, Subscriber skip, boolean fromRoute, PubArgs msg, byte[] buf,
-                              int off, int len) {
+    /** One member of a queue group on this node, from a random start; false when none took the message. */
+    private boolean deliverToOneLocal(Subscription[] group, Subscriber skip, PubArgs msg, byte[] buf, int off,
+                                      int len) {
         int n = group.length;
         int start = n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
-        boolean remoteSeen = false;
         for (int i = 0; i < n; i++) {
             Subscription s = group[(start + i) % n];
-            if (s.isRemote()) {
-                remoteSeen = true;
-            } else if (deliverTo(s, skip, msg, buf, off, len)) {
-                return;
+            if (!s.isRemote() && deliverTo(s, skip, msg, buf, off, len)) {
+                return true;
             }
         }
-        if (remoteSeen && !fromRoute) {
-            for (int i = 0; i < n; i++) {
-                Subscription s = group[(start + i) % n];
-                if (s.isRemote() && deliverTo(s, skip, msg, buf, off, len)) {
-                    return;
-                }
-            }
-        }
+        return false;
     }
 }

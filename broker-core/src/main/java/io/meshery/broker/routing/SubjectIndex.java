@@ -41,6 +41,7 @@ public final class SubjectIndex {
     /** Lookups, added by the callers once per batch ({@link #countMatches}): no shared write on a cache hit. */
     private final LongAdder matches = new LongAdder();
     private final LongAdder cacheMisses = new LongAdder();
+    private volatile InterestListener interestListener = InterestListener.NONE;
 
     public SubjectIndex(int literalPartitions) {
         this(literalPartitions, DEFAULT_CACHE_SIZE);
@@ -226,6 +227,15 @@ public final class SubjectIndex {
         if (gt != null) {
             visit(gt, visitor);
         }
+    }
+
+    /** Who hears of the changes to the clients' interest (the cluster); set before clients connect. */
+    public void setInterestListener(InterestListener listener) {
+        this.interestListener = listener == null ? InterestListener.NONE : listener;
+    }
+
+    public InterestListener interestListener() {
+        return interestListener;
     }
 
     public long count() { return count.sum(); }

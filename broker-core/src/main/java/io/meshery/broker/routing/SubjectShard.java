@@ -49,15 +49,27 @@ public final class SubjectShard extends AbstractBehavior<SubjectShard.Command> {
     }
 
     private Behavior<Command> onSubscribe(Subscribe cmd) {
-        if (!cmd.sub().isClosed()) {
-            index.insert(cmd.sub());
+        Subscription sub = cmd.sub();
+        if (!sub.isClosed()) {
+            index.insert(sub);
+            if (isClientInterest(sub)) {
+                index.interestListener().subscribed(sub);
+            }
         }
-        cmd.replyTo().tell(new Subscribed(cmd.sub()));
+        cmd.replyTo().tell(new Subscribed(sub));
         return this;
     }
 
     private Behavior<Command> onUnsubscribe(Unsubscribe cmd) {
-        index.remove(cmd.sub());
+        Subscription sub = cmd.sub();
+        if (index.remove(sub) && isClientInterest(sub)) {
+            index.interestListener().unsubscribed(sub);
+        }
         return this;
+    }
+
+    /** Interest other nodes hear of: a client's, not another node's or an internal handler's. */
+    private static boolean isClientInterest(Subscription sub) {
+        return sub.owner().kind() == Subscriber.Kind.LOCAL_CLIENT;
     }
 }

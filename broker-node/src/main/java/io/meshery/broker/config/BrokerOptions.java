@@ -3,6 +3,7 @@ package io.meshery.broker.config;
 import static io.meshery.broker.config.ConfigValues.checkPort;
 import static io.meshery.broker.config.ConfigValues.orDefault;
 
+import io.meshery.broker.cluster.ClusterSettings;
 import io.meshery.broker.config.NodeSettings.LameDuck;
 import io.meshery.broker.config.NodeSettings.Limits;
 import io.meshery.broker.config.NodeSettings.Listen;
@@ -50,8 +51,9 @@ public final class BrokerOptions {
     private final Map<String, Object> tls;
     private final Map<String, Object> cluster;
     private final Map<String, Object> jetStreamConfig;
+    private final ClusterSettings clusterSettings;
 
-    private BrokerOptions(Builder b, NodeSettings settings, Storage storage) {
+    private BrokerOptions(Builder b, NodeSettings settings, Storage storage, ClusterSettings clusterSettings) {
         configFile = b.configFile;
         this.settings = settings;
         pidFile = b.pidFile;
@@ -61,6 +63,7 @@ public final class BrokerOptions {
         tls = b.tls;
         cluster = b.cluster;
         jetStreamConfig = b.jetStreamConfig;
+        this.clusterSettings = clusterSettings;
     }
 
     /** All defaults. */
@@ -255,6 +258,11 @@ public final class BrokerOptions {
         return cluster;
     }
 
+    /** The cluster this node is to join, or empty for a node on its own. */
+    public Optional<ClusterSettings> clusterSettings() {
+        return Optional.ofNullable(clusterSettings);
+    }
+
     /** The raw {@code jetstream} block; empty when absent or given as a word ({@code jetstream: enabled}). */
     public Map<String, Object> jetStreamConfig() {
         return jetStreamConfig;
@@ -273,7 +281,7 @@ public final class BrokerOptions {
     /** Every field, for {@link #equals} and {@link #hashCode}. */
     private List<Object> values() {
         return Arrays.asList(configFile, settings, pidFile, jetStream, storage, authorization, tls, cluster,
-                jetStreamConfig);
+                jetStreamConfig, clusterSettings);
     }
 
     /** All scalar options; of the raw blocks only the key names, so secrets such as tokens are never printed. */
@@ -342,6 +350,9 @@ public final class BrokerOptions {
         private Map<String, Object> tls = Map.of();
         private Map<String, Object> cluster = Map.of();
         private Map<String, Object> jetStreamConfig = Map.of();
+        private String clusterListen;
+        private String routes;
+        private String clusterName;
 
         private Builder() {}
 
@@ -380,6 +391,12 @@ public final class BrokerOptions {
             tls = o.tls;
             cluster = o.cluster;
             jetStreamConfig = o.jetStreamConfig;
+            if (o.clusterSettings != null) {
+                ClusterSettings c = o.clusterSettings;
+                clusterListen = "nats-route://" + c.host() + ":" + c.port();
+                routes = String.join(",", c.routes().stream().map(r -> "nats-route://" + r).toList());
+                clusterName = c.name();
+            }
         }
 
         public Builder configFile(Path value) {
@@ -552,6 +569,24 @@ public final class BrokerOptions {
             return this;
         }
 
+        /** {@code --cluster nats://host:port}: where the cluster port listens. */
+        public Builder clusterListen(String url) {
+            clusterListen = url;
+            return this;
+        }
+
+        /** {@code --routes url,url}: replaces the block's routes. */
+        public Builder routes(String urls) {
+            routes = urls;
+            return this;
+        }
+
+        /** {@code --cluster_name}. */
+        public Builder clusterName(String name) {
+            clusterName = name;
+            return this;
+        }
+
         public Builder jetStreamConfig(Map<String, Object> value) {
             jetStreamConfig = ConfigValues.freezeMap(value);
             return this;
@@ -593,7 +628,8 @@ public final class BrokerOptions {
                     new Timings(writeDeadline, pingInterval, pingMax, authTimeout),
                     new LameDuck(lameDuckDuration, lameDuckGracePeriod),
                     new Logging(debug, trace, traceVerbose, logtime, logFile, noLog));
-            return new BrokerOptions(this, settings, storage);
+            ClusterSettings clusterSettings = ClusterBlock.read(cluster, clusterListen, routes, clusterName);
+            return new BrokerOptions(this, settings, storage, clusterSettings);
         }
     }
 }

@@ -167,8 +167,13 @@ public final class CommandLine {
                 -js, --jetstream                 Enable JetStream functionality (streams on one node)
                 -sd, --store_dir <dir>           Set the storage directory (default: ./data/jetstream)
 
-            Not available yet: clustering (the node runs as a single server), leaf nodes, gateways,
-            WebSocket and MQTT. Authorization and TLS are set in the configuration file only.
+            Cluster Options:
+                    --routes <rurl-1, rurl-2>    Routes to solicit and connect (nats-route://host:port or
+                                                 nats://host:port); the node's own address may be among them
+                    --cluster <cluster-url>      Cluster URL for inter-node traffic (nats-route://host:port)
+                    --cluster_name <string>      Cluster name (default: meshery-broker)
+
+            Not available yet: leaf nodes, gateways, WebSocket and MQTT. Authorization and TLS are set in the configuration file only.
 
             Common Options:
                 -h, --help                       Show this message
@@ -260,6 +265,9 @@ public final class CommandLine {
                 case DEBUG_VERBOSE_TRACE -> overrides.add(b -> b.debug(on).trace(on).traceVerbose(on));
                 case JETSTREAM -> overrides.add(b -> b.jetStream(on));
                 case STORE_DIR -> overrides.add(b -> b.storeDir(Path.of(text)));
+                case CLUSTER -> overrides.add(b -> b.clusterListen(text));
+                case ROUTES -> overrides.add(b -> b.routes(text));
+                case CLUSTER_NAME -> overrides.add(b -> b.clusterName(text));
             }
         }
 

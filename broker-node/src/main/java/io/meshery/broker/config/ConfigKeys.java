@@ -50,8 +50,7 @@ final class ConfigKeys {
                     "authorization", "tls", "http", "http_port", "monitor_port", "log_file", "logfile", "pid_file",
                     "pidfile", "max_control_line", "max_payload", "max_pending", "max_connections", "max_conn",
                     "max_subscriptions", "max_subs", "ping_interval", "ping_max", "write_deadline",
-                    "lame_duck_duration", "lame_duck_grace_period", "jetstream", "store_dir", "storedir"),
-            notYet("is not implemented yet (clustering is coming); the node runs as a single server", "cluster"),
+                    "lame_duck_duration", "lame_duck_grace_period", "jetstream", "store_dir", "storedir", "cluster"),
             notYet("is not implemented yet; JetStream has no domains on this node, it is ignored",
                     "default_js_domain"),
             notYet("is not implemented yet; no gateway port is opened", "gateway"),
@@ -127,6 +126,17 @@ final class ConfigKeys {
                     "max_outstanding_catchup"),
             encryption("key", "ek", "encryption_key", "cipher"));
 
+    /** Keys of the {@code cluster} block. */
+    static final Map<String, Entry> CLUSTER = table(
+            read("name", "listen", "host", "net", "port", "routes", "advertise", "cluster_advertise", "no_advertise"),
+            noEffect("the cluster's transport (Pekko Artery) reconnects on its own", "connect_retries"),
+            noEffect("the cluster's transport has one connection per pair of nodes", "pool_size"),
+            noEffect("route messages are not compressed", "compression"),
+            noEffect("there is one account", "accounts", "pinned_accounts"),
+            noEffect("the cluster's transport has its own timeouts", "ping_interval", "ping_max", "write_deadline"),
+            refused("TLS between cluster nodes", "run the nodes on a private network (docs/cluster.md)", "tls"),
+            refused("route authorization", "", "authorization", "permissions"));
+
     /**
      * The keys that also set an option whose checks name it by its main key: {@code listen} sets the port, so an
      * out-of-range {@code port} error points at {@code listen} when the document has no {@code port}.
@@ -139,7 +149,7 @@ final class ConfigKeys {
             "max_subscriptions", List.of("max_subs"));
 
     /** Inside the blocks of features not implemented yet: the keys that carry access control. */
-    private static final Set<String> FEATURE_BLOCKS = Set.of("cluster", "gateway", "leafnodes", "leaf", "websocket",
+    private static final Set<String> FEATURE_BLOCKS = Set.of("gateway", "leafnodes", "leaf", "websocket",
             "ws", "mqtt");
     private static final Set<String> FEATURE_ACCESS_CONTROL = Set.of("authorization", "authentication",
             "no_auth_user", "jwt_cookie", "permissions");
@@ -167,6 +177,8 @@ final class ConfigKeys {
                     checkBlock(TLS, key, block, config, findings, true);
                 } else if (lower.equals("jetstream")) {
                     checkBlock(JETSTREAM, key, block, config, findings, jetStreamEnabled(block));
+                } else if (lower.equals("cluster")) {
+                    checkBlock(CLUSTER, key, block, config, findings, true);
                 }
             } else if (FEATURE_BLOCKS.contains(lower) && value instanceof Map<?, ?> block) {
                 block.keySet().stream().map(String::valueOf)

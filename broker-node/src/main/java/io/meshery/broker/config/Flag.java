@@ -25,6 +25,9 @@ enum Flag {
     DEBUG_VERBOSE_TRACE(Kind.BOOL, "DVV"),
     JETSTREAM(Kind.BOOL, "js", "jetstream"),
     STORE_DIR(Kind.STRING, "sd", "store_dir"),
+    CLUSTER(Kind.STRING, "cluster"),
+    ROUTES(Kind.STRING, "routes"),
+    CLUSTER_NAME(Kind.STRING, "cluster_name"),
     HELP(Kind.BOOL, "h", "help"),
     VERSION(Kind.BOOL, "v", "version");
 

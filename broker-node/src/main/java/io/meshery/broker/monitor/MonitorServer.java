@@ -1,12 +1,18 @@
 package io.meshery.broker.monitor;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.cluster.ClusterNode;
+import io.meshery.broker.cluster.RouteLink;
 import io.meshery.broker.jetstream.JetStream;
+import io.meshery.broker.routing.Subscription;
+import io.meshery.broker.server.ConnectionInfo;
 import io.meshery.broker.server.Server;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -169,11 +175,49 @@ public final class MonitorServer {
 
     // ---- the small endpoints: what a single node without routes, gateways, leafs or JetStream shows ----
 
+    /** One entry per other node of the cluster, as nats-server lists its routes (with 2.10's remote_name). */
     private ObjectNode routez(Params p, Instant now) {
-        p.subs();
+        Params.Subs subs = p.subs();
         ObjectNode r = header(now);
-        r.put("num_routes", 0);
-        r.putArray("routes");
+        ClusterNode cluster = server.cluster();
+        List<RouteLink> links = cluster == null ? List.of() : cluster.routes();
+        r.put("num_routes", links.size());
+        ArrayNode routes = r.putArray("routes");
+        for (RouteLink l : links) {
+            ObjectNode n = routes.addObject();
+            n.put("rid", l.id());
+            n.put("remote_id", l.peer().serverId());
+            n.put("remote_name", l.peer().serverName());
+            n.put("did_solicit", l.didSolicit());
+            n.put("is_configured", l.isConfigured());
+            n.put("ip", l.peer().host());
+            n.put("port", l.peer().port());
+            n.put("start", GoFormat.time(l.start()));
+            n.put("last_activity", GoFormat.time(l.lastActivity()));
+            if (l.rttNanos() > 0) {
+                n.put("rtt", GoFormat.rtt(Duration.ofNanos(l.rttNanos())));
+            }
+            n.put("uptime", GoFormat.uptime(Duration.between(l.start(), now)));
+            n.put("idle", GoFormat.uptime(Duration.between(l.lastActivity(), now).isNegative() ? Duration.ZERO
+                : Duration.between(l.lastActivity(), now)));
+            n.put("pending_size", l.pendingBytes());
+            n.put("in_msgs", l.inMsgs());
+            n.put("out_msgs", l.outMsgs());
+            n.put("in_bytes", l.inBytes());
+            n.put("out_bytes", l.outBytes());
+            List<Subscription> peerSubs = l.subscriptions();
+            n.put("subscriptions", peerSubs.size());
+            if (!peerSubs.isEmpty() && subs == Params.Subs.DETAIL) {
+                ArrayNode list = n.putArray("subscriptions_list_detail");
+                for (Subscription s : peerSubs) {
+                    list.add(Subsz.detail(true, new ConnectionInfo.Sub(s.subject(), s.queue(), s.sid(), 0, 0),
+                        l.id()));
+                }
+            } else if (!peerSubs.isEmpty() && subs == Params.Subs.LIST) {
+                ArrayNode list = n.putArray("subscriptions_list");
+                peerSubs.forEach(s -> list.add(s.subject()));
+            }
+        }
         return r;
     }
 
@@ -242,6 +286,12 @@ public final class MonitorServer {
         if (server.isJetStreamEnabled() && (jetStream == null || !jetStream.isRunning())) {
             h.put("status", "unavailable");
             h.put("error", "JetStream not enabled");
+            return respond(p, StatusCodes.SERVICE_UNAVAILABLE, Json.compact(h));
+        }
+        ClusterNode cluster = server.cluster();
+        if (cluster != null && !cluster.isUp()) {
+            h.put("status", "unavailable");
+            h.put("error", "not a member of cluster \"" + cluster.name() + "\" yet: no seed node has answered");
             return respond(p, StatusCodes.SERVICE_UNAVAILABLE, Json.compact(h));
         }
         h.put("status", "ok");

@@ -1,12 +1,16 @@
 package io.meshery.broker.monitor;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.cluster.ClusterNode;
+import io.meshery.broker.cluster.ClusterSettings;
 import io.meshery.broker.jetstream.JetStream;
 import io.meshery.broker.security.Security;
 import io.meshery.broker.server.Server;
 import io.meshery.broker.server.ServerSettings;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -62,7 +66,19 @@ final class Varz {
         v.put("max_control_line", s.limits().maxControlLine());
         v.put("max_payload", s.limits().maxPayload());
         v.put("max_pending", s.limits().maxPending());
-        for (String block : new String[] {"cluster", "gateway", "leaf", "mqtt", "websocket"}) {
+        ObjectNode clusterBlock = v.putObject("cluster");
+        ClusterNode cluster = server.cluster();
+        if (cluster != null) {
+            ClusterSettings c = cluster.settings();
+            clusterBlock.put("name", c.name());
+            clusterBlock.put("addr", c.host());
+            clusterBlock.put("cluster_port", c.port());
+            if (!c.routes().isEmpty()) {
+                ArrayNode urls = clusterBlock.putArray("urls");
+                c.routes().forEach(r -> urls.add(r.toString()));
+            }
+        }
+        for (String block : new String[] {"gateway", "leaf", "mqtt", "websocket"}) {
             v.putObject(block);
         }
         ObjectNode js = v.putObject("jetstream");
@@ -89,9 +105,14 @@ final class Varz {
         v.put("cores", cores);
         v.put("gomaxprocs", cores);
         Json.putFloat(v, "cpu", process.cpuPercent());
+        List<String> connectUrls = server.connectUrls();
+        if (!connectUrls.isEmpty()) {
+            ArrayNode urls = v.putArray("connect_urls");
+            connectUrls.forEach(urls::add);
+        }
         v.put("connections", server.connectionCount());
         v.put("total_connections", server.totalConnections());
-        v.put("routes", 0);
+        v.put("routes", cluster == null ? 0 : cluster.routes().size());
         v.put("remotes", 0);
         v.put("leafnodes", 0);
         v.put("in_msgs", server.inMsgs());
@@ -99,6 +120,11 @@ final class Varz {
         v.put("in_bytes", server.inBytes());
         v.put("out_bytes", server.outBytes());
         v.put("slow_consumers", server.slowConsumers());
+        ObjectNode slow = v.putObject("slow_consumer_stats"); // as nats-server 2.10 breaks them down
+        slow.put("clients", server.slowConsumers());
+        slow.put("routes", cluster == null ? 0 : cluster.routeSlowConsumers());
+        slow.put("gateways", 0);
+        slow.put("leafs", 0);
         v.put("subscriptions", server.index().count());
         ObjectNode requests = v.putObject("http_req_stats");
         httpRequests.forEach(requests::put);

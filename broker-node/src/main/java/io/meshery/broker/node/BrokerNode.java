@@ -2,6 +2,9 @@ package io.meshery.broker.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.meshery.broker.cluster.ClusterNode;
+import io.meshery.broker.cluster.ClusterSettings;
+import io.meshery.broker.cluster.PekkoClusterConfig;
 import io.meshery.broker.config.NodeSettings;
 import io.meshery.broker.jetstream.JetStream;
 import io.meshery.broker.jetstream.JetStreamConfig;
@@ -14,6 +17,7 @@ import io.meshery.broker.server.ServerSettings;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
@@ -61,9 +65,27 @@ public final class BrokerNode implements AutoCloseable {
     }
 
     public static BrokerNode start(ServerSettings settings, JetStreamConfig jetStream, Config config) {
+        return start(settings, jetStream, null, config);
+    }
+
+    /** Starts a node, in the cluster {@code cluster} when it is not null. */
+    public static BrokerNode start(ServerSettings settings, JetStreamConfig jetStream, ClusterSettings cluster) {
+        return start(settings, jetStream, cluster, ConfigFactory.load());
+    }
+
+    public static BrokerNode start(ServerSettings settings, JetStreamConfig jetStream, ClusterSettings cluster,
+                                   Config config) {
         NodeSettings.Listen listen = settings.listen();
-        ActorSystem<NodeGuardian.Command> system =
-            ActorSystem.create(NodeGuardian.create(LITERAL_PARTITIONS), "meshery-broker", config);
+        Config effective = cluster == null ? config : PekkoClusterConfig.of(cluster, config);
+        ActorSystem<NodeGuardian.Command> system;
+        try {
+            system = ActorSystem.create(NodeGuardian.create(LITERAL_PARTITIONS),
+                cluster == null ? PekkoClusterConfig.SYSTEM_NAME : PekkoClusterConfig.systemName(cluster), effective);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(cluster == null ? "cannot start: " + rootMessage(e)
+                : "cannot listen for cluster connections on " + cluster.host() + ":" + cluster.port() + ": "
+                    + rootMessage(e), e);
+        }
         try {
             NodeGuardian.Spawned spawned = AskPattern.<NodeGuardian.Command, NodeGuardian.Spawned>ask(system,
                     NodeGuardian.GetSpawned::new, START_TIMEOUT, system.scheduler())
@@ -76,9 +98,19 @@ public final class BrokerNode implements AutoCloseable {
                 js.start();
                 server.jetStreamEnabled();
             }
+            ClusterNode clusterNode = cluster == null ? null : ClusterNode.create(system, cluster, spawned.shards());
             ClientListener listener =
                 ClientListener.bind(system, server, listen.host(), listen.bindPort(), START_TIMEOUT);
             BrokerNode node = new BrokerNode(system, server, listener);
+            if (clusterNode != null) {
+                String clientUrl = cluster.noAdvertise() ? "" : clientHost(listen.host(), cluster) + ":" + node.port();
+                server.clustered(clusterNode, clientUrl);
+                clusterNode.start(new ClusterNode.Identity(server.serverId(), server.serverName(), clientUrl,
+                    js != null, server.start().toEpochMilli()), server.newFanout(), settings.limits().maxPayload(),
+                    server::infoChanged);
+                log.info("Cluster \"{}\": listening for nodes on {}:{} as {}, seeds {}", cluster.name(),
+                    cluster.host(), cluster.port(), clusterNode.selfAddress(), cluster.routes());
+            }
             node.jetStream = js;
             if (listen.monitoring()) {
                 node.monitor = MonitorServer.start(system, server, listen.httpHost(), listen.httpBindPort(), js);
@@ -94,6 +126,12 @@ public final class BrokerNode implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + listen.host() + ":" + listen.bindPort()
                 + ": " + rootMessage(e), e);
         }
+    }
+
+    /** Where clients reach this node, as told to the others: the client host, or the cluster's for any address. */
+    private static String clientHost(String host, ClusterSettings cluster) {
+        boolean any = host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");
+        return any ? PekkoClusterConfig.canonicalHost(cluster) : host;
     }
 
     public Server server() {
@@ -153,7 +191,12 @@ public final class BrokerNode implements AutoCloseable {
         if (js != null) {
             js.close();
         }
-        system.terminate();
+        if (server.cluster() != null) {
+            // Leaves the cluster first (the others drop this node's interest at once), then stops the system.
+            CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason());
+        } else {
+            system.terminate();
+        }
         try {
             long left = Math.max(1, deadline - System.nanoTime());
             system.getWhenTerminated().toCompletableFuture().get(left, TimeUnit.NANOSECONDS);

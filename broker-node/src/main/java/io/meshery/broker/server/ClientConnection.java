@@ -427,11 +427,16 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         /** Tells the client, from any thread, that the node is in lame duck mode (an INFO with {@code ldm}). */
         public void notifyLameDuck() {
-            signal.invoke(ConnectionSignal.LAME_DUCK);
+            signal.invoke(ConnectionSignal.INFO_CHANGED);
+        }
+
+        /** Sends the client, from any thread, the node's INFO as it is now (the cluster's nodes changed). */
+        public void notifyInfoChanged() {
+            signal.invoke(ConnectionSignal.INFO_CHANGED);
         }
 
         /** As nats-server: only clients that understand async INFO and have finished connecting get it. */
-        private void sendLameDuckInfo() {
+        private void sendInfoUpdate() {
             if (!closing && opts.protocol() >= 1 && firstPongSent) {
                 outbound.appendProtocol(server.info(cid, ip, localPort));
                 writeOut();
@@ -482,8 +487,8 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         @Override
         void onProtocolSignal(ConnectionSignal s) {
-            if (s == ConnectionSignal.LAME_DUCK) {
-                sendLameDuckInfo();
+            if (s == ConnectionSignal.INFO_CHANGED) {
+                sendInfoUpdate();
             } else if (s instanceof ConnectionSignal.SubscriptionFinished f) {
                 removeSubscription(f.sub());
             } else if (s instanceof ConnectionSignal.CredentialsChecked c) {

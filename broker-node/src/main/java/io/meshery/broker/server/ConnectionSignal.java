@@ -13,8 +13,8 @@ sealed interface ConnectionSignal {
     ConnectionSignal FLUSH = new Flush();
     /** A publisher found the client's buffer past max_pending: cut it. */
     ConnectionSignal SLOW_CONSUMER = new SlowConsumer();
-    /** The node entered lame duck mode: tell the client. */
-    ConnectionSignal LAME_DUCK = new LameDuck();
+    /** The node's INFO changed (lame duck mode, a node joined or left the cluster): send it to the client. */
+    ConnectionSignal INFO_CHANGED = new InfoChanged();
     /** A receiver this connection waits for has written out its backlog (flow control). */
     ConnectionSignal RECEIVER_DRAINED = new ReceiverDrained();
 
@@ -24,7 +24,7 @@ sealed interface ConnectionSignal {
     record SlowConsumer() implements ConnectionSignal {
     }
 
-    record LameDuck() implements ConnectionSignal {
+    record InfoChanged() implements ConnectionSignal {
     }
 
     record ReceiverDrained() implements ConnectionSignal {

@@ -2,6 +2,7 @@ package io.meshery.broker.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.cluster.ClusterNode;
 import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.SubjectShards;
@@ -45,6 +46,10 @@ public final class Server {
     private final ClosedConnections closed = new ClosedConnections(MAX_CLOSED_CLIENTS);
     private volatile boolean shuttingDown;
     private volatile boolean jetStream;
+    /** The cluster, or {@code null} for a node on its own. */
+    private volatile ClusterNode cluster;
+    /** This node's client address as the other nodes advertise it; empty with {@code no_advertise}. */
+    private volatile String clientUrl = "";
 
     final LongAdder inMsgs = new LongAdder();
     final LongAdder inBytes = new LongAdder();
@@ -161,6 +166,42 @@ public final class Server {
         jetStream = true;
     }
 
+    /** The node is in {@code cluster}; clients reach it at {@code clientUrl} (empty: not advertised). */
+    public void clustered(ClusterNode cluster, String clientUrl) {
+        this.cluster = cluster;
+        this.clientUrl = clientUrl;
+    }
+
+    /** The cluster, or {@code null}. */
+    public ClusterNode cluster() {
+        return cluster;
+    }
+
+    /**
+     * The client addresses INFO lists in {@code connect_urls}: this node's (not while in lame duck mode, so that
+     * clients go elsewhere) and every other node's, as nats-server lists them; empty outside a cluster and with
+     * {@code no_advertise}.
+     */
+    public List<String> connectUrls() {
+        ClusterNode c = cluster;
+        if (c == null || c.settings().noAdvertise()) {
+            return List.of();
+        }
+        List<String> urls = new java.util.ArrayList<>();
+        if (!lameDuck && !clientUrl.isEmpty()) {
+            urls.add(clientUrl);
+        }
+        urls.addAll(c.peerClientUrls());
+        return urls;
+    }
+
+    /** The nodes of the cluster changed: every client that takes INFO updates gets a new one. */
+    public void infoChanged() {
+        for (ClientConnection.Client c : clients.values()) {
+            c.notifyInfoChanged();
+        }
+    }
+
     public boolean isJetStreamEnabled() {
         return jetStream;
     }
@@ -192,6 +233,15 @@ public final class Server {
         }
         info.put("client_id", clientId);
         info.put("client_ip", clientIp);
+        ClusterNode c = cluster;
+        if (c != null) {
+            info.put("cluster", c.name());
+            List<String> urls = connectUrls();
+            if (!urls.isEmpty()) {
+                var array = info.putArray("connect_urls");
+                urls.forEach(array::add);
+            }
+        }
         if (lameDuck) {
             info.put("ldm", true);
         }

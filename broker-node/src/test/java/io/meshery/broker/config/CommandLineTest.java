@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.meshery.broker.cluster.ClusterSettings;
 import io.meshery.broker.config.Invocation.Fail;
 import io.meshery.broker.config.Invocation.Run;
 import io.meshery.broker.config.Invocation.SendSignal;
@@ -159,11 +160,27 @@ class CommandLineTest {
     }
 
     @Test
-    void clusterFlagsAreNotAccepted() {
-        for (String flag : List.of("--cluster", "--routes", "--cluster_name")) {
-            assertEquals(new Fail("flag provided but not defined: -" + flag.substring(2), 2, true),
-                    commandLine.parse(flag, "nats://127.0.0.1:6222"));
-        }
+    void clusterFlagsAsNatsServerTakesThem() {
+        Run run = assertInstanceOf(Run.class, commandLine.parse("--cluster", "nats://127.0.0.1:16222", "--routes",
+                "nats-route://127.0.0.1:16222,nats://localhost:16223", "--cluster_name", "c3", "-n", "node-a"));
+        ClusterSettings c = run.options().clusterSettings().orElseThrow();
+        assertEquals("c3", c.name());
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(16222, c.port());
+        assertEquals(List.of(new ClusterSettings.Route("127.0.0.1", 16222), new ClusterSettings.Route("localhost", 16223)),
+                c.routes());
+        assertEquals("node-a", run.options().serverName());
+        assertTrue(assertInstanceOf(Run.class, commandLine.parse("-p", "4222")).options().clusterSettings().isEmpty(),
+                "no cluster without the block or a flag");
+    }
+
+    @Test
+    void badClusterFlagsAreNamed() {
+        Fail route = fail("--routes", "http://a:6222");
+        assertTrue(route.message().contains("--routes: invalid route URL \"http://a:6222\""), route.message());
+        assertEquals(1, route.exitCode());
+        Fail name = fail("--cluster", "nats://127.0.0.1:6222", "--cluster_name", "a.b");
+        assertTrue(name.message().contains("--cluster_name: invalid cluster name \"a.b\""), name.message());
     }
 
     @Test
@@ -181,13 +198,14 @@ class CommandLineTest {
         for (String flag : List.of("-a, --addr, --net", "-p, --port", "-n, --name", "--server_name", "-P, --pid",
                 "-m, --http_port", "-c, --config", "-t ", "-sl,--signal", "-l, --log", "-T, --logtime", "-D, --debug",
                 "-V, --trace", "-VV", "-DV", "-DVV", "-js, --jetstream", "-sd, --store_dir", "-h, --help",
-                "-v, --version")) {
+                "-v, --version", "--routes", "--cluster <cluster-url>", "--cluster_name")) {
             assertTrue(usage.contains(flag), flag);
         }
         assertFalse(usage.contains("--tls"), "only what we support");
         assertTrue(usage.contains("JetStream Options:\n"), usage);
         assertFalse(usage.contains("not implemented"), usage);
-        assertTrue(usage.contains("Not available yet: clustering"), usage);
+        assertTrue(usage.contains("Cluster Options:\n"), usage);
+        assertTrue(usage.contains("Not available yet: leaf nodes"), usage);
         assertFalse(usage.contains("traces system account as well"), "there is no system account");
     }
 
@@ -219,8 +237,8 @@ class CommandLineTest {
         Invocation.TestConfig ok =
                 assertInstanceOf(Invocation.TestConfig.class, commandLine.parse("-t", "-c", good.toString()));
         assertEquals(4333, ok.options().port());
-        assertEquals(List.of(good + ":2:1: \"cluster\" is not implemented yet (clustering is coming); the node runs as"
-                + " a single server"), ok.warnings());
+        assertEquals(List.of(), ok.warnings());
+        assertEquals(6222, ok.options().clusterSettings().orElseThrow().port());
         assertEquals(new Fail("meshery-broker: " + unknown + ":2:1: unknown field \"colour\"", 1, false),
                 commandLine.parse("-t", "-c", unknown.toString()));
         assertEquals(new Fail("meshery-broker: " + unknown + ":2:1: unknown field \"colour\"", 1, false),

@@ -121,8 +121,8 @@ class ConfigKeysTest {
 
     static Stream<Arguments> notImplementedYet() {
         return Stream.of(
-                Arguments.of("cluster {\n  name: c\n  port: 6222\n  routes: [nats://a:6222]\n}", "cluster",
-                        "is not implemented yet (clustering is coming); the node runs as a single server"),
+                Arguments.of("cluster {\n  pool_size: 3\n}", "cluster.pool_size",
+                        "has no effect on this node: the cluster's transport has one connection per pair of nodes"),
                 Arguments.of("default_js_domain { ACC: hub }", "default_js_domain",
                         "is not implemented yet; JetStream has no domains on this node, it is ignored"),
                 Arguments.of("jetstream {\n  domain: hub\n}", "jetstream.domain",
@@ -362,9 +362,36 @@ class ConfigKeysTest {
         assertEquals(Path.of("/data/jetstream"), loaded.options().storeDir());
         assertEquals(10L << 30, loaded.options().maxFileStore());
         assertEquals(BrokerOptions.UNLIMITED, loaded.options().maxMemoryStore());
-        assertEquals(List.of(
-                conf() + ":13:1: \"cluster\" is not implemented yet (clustering is coming); the node runs as a single"
-                        + " server"),
-                loaded.warnings());
+        assertEquals(List.of(), loaded.warnings());
+        var cluster = loaded.options().clusterSettings().orElseThrow();
+        assertEquals("b", cluster.name());
+        assertEquals(6222, cluster.port());
+        assertEquals("0.0.0.0", cluster.host());
+        assertEquals(2, cluster.routes().size());
+        assertEquals("b-0.b-headless", cluster.routes().get(0).host());
+    }
+
+    @Test
+    void clusterTlsIsRefusedRatherThanIgnored() throws IOException {
+        ConfigException e = error("cluster {\n  port: 6222\n  tls { cert_file: a, key_file: b }\n}\n");
+        assertTrue(e.getMessage().startsWith(conf() + ":3:3: \"cluster.tls\" is not supported"), e.getMessage());
+    }
+
+    @Test
+    void clusterValuesAreChecked() throws IOException {
+        assertTrue(error("cluster { routes: [\"ftp://a:1\"] }").getMessage().contains(
+                "cluster.routes: invalid route URL \"ftp://a:1\""));
+        assertTrue(error("cluster { routes: \"nats://a:1\" }").getMessage().contains(
+                "cluster.routes: expected a list of route URLs"));
+        assertTrue(error("cluster { name: \"my cluster\" }").getMessage().contains(
+                "cluster.name: invalid cluster name"));
+        assertTrue(error("cluster { port: 70000 }").getMessage().contains("cluster.port"));
+        var c = load("cluster { listen: \"127.0.0.1:7222\", no_advertise: true, advertise: \"10.0.0.1:7222\" }")
+                .options().clusterSettings().orElseThrow();
+        assertEquals("127.0.0.1", c.host());
+        assertEquals(7222, c.port());
+        assertTrue(c.noAdvertise());
+        assertEquals("10.0.0.1:7222", c.advertise());
+        assertEquals("meshery-broker", c.name(), "the default name");
     }
 }

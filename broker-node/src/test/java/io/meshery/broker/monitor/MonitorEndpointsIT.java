@@ -44,7 +44,7 @@ class MonitorEndpointsIT {
             "websocket", "jetstream", "tls_timeout", "write_deadline", "lame_duck_duration", "lame_duck_grace_period",
             "start", "now", "uptime", "mem", "cores", "gomaxprocs", "cpu", "connections", "total_connections",
             "routes", "remotes", "leafnodes", "in_msgs", "out_msgs", "in_bytes", "out_bytes", "slow_consumers",
-            "subscriptions", "http_req_stats", "config_load_time"), fields);
+            "slow_consumer_stats", "subscriptions", "http_req_stats", "config_load_time"), fields);
 
         assertEquals(http.broker().node().server().serverId(), v.get("server_id").asText());
         assertTrue(v.get("server_id").asText().matches("N[A-Z2-7]{55}"));

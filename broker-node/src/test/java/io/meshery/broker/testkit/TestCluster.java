@@ -1,0 +1,184 @@
+package io.meshery.broker.testkit;
+
+import io.meshery.broker.config.BrokerOptions;
+import io.meshery.broker.node.BrokerNode;
+import io.meshery.broker.routing.Match;
+import io.meshery.broker.routing.Subscription;
+import io.meshery.broker.server.ServerSettings;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * Three (or more) broker nodes in this JVM, each with its own actor system, forming one cluster on 127.0.0.1:
+ * client, monitoring and cluster ports only, every node listing every cluster port in its routes, as a
+ * nats-server cluster on one host is configured.
+ */
+public final class TestCluster implements AutoCloseable {
+
+    public static final Duration FORMATION = Duration.ofSeconds(60);
+
+    private final String name;
+    private final int[] clusterPorts;
+    private final BrokerNode[] nodes;
+    private final UnaryOperator<BrokerOptions.Builder> tweak;
+
+    private TestCluster(String name, int[] clusterPorts, UnaryOperator<BrokerOptions.Builder> tweak) {
+        this.name = name;
+        this.clusterPorts = clusterPorts;
+        this.nodes = new BrokerNode[clusterPorts.length];
+        this.tweak = tweak;
+    }
+
+    /** Starts {@code size} nodes at once and waits until each has a route to every other. */
+    public static TestCluster start(int size) {
+        return start(size, UnaryOperator.identity());
+    }
+
+    public static TestCluster start(int size, UnaryOperator<BrokerOptions.Builder> tweak) {
+        TestCluster c = new TestCluster("test-" + Long.toHexString(System.nanoTime()), freePorts(size), tweak);
+        List<CompletableFuture<Void>> starts = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            int n = i;
+            starts.add(CompletableFuture.runAsync(() -> c.startNode(n)));
+        }
+        try {
+            starts.forEach(CompletableFuture::join);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        c.awaitFormed();
+        return c;
+    }
+
+    /** The options of node {@code i}: its cluster port, every node's in the routes. */
+    public BrokerOptions.Builder options(int i) {
+        String routes = java.util.Arrays.stream(clusterPorts).mapToObj(p -> "nats-route://127.0.0.1:" + p)
+            .collect(Collectors.joining(","));
+        BrokerOptions.Builder b = BrokerOptions.builder()
+            .host("127.0.0.1")
+            .port(BrokerOptions.RANDOM_PORT)
+            .httpPort(BrokerOptions.RANDOM_PORT)
+            .serverName("node-" + (i + 1))
+            .clusterListen("nats-route://127.0.0.1:" + clusterPorts[i])
+            .routes(routes)
+            .clusterName(name);
+        return tweak.apply(b);
+    }
+
+    /** Starts node {@code i} (again, after {@link #stop}). */
+    public void startNode(int i) {
+        BrokerOptions o = options(i).build();
+        nodes[i] = BrokerNode.start(ServerSettings.from(o), null, o.clusterSettings().orElseThrow());
+    }
+
+    /** Stops node {@code i} gracefully (it leaves the cluster). */
+    public void stop(int i) {
+        BrokerNode n = nodes[i];
+        nodes[i] = null;
+        if (n != null) {
+            n.shutdown(Duration.ofSeconds(20));
+        }
+    }
+
+    /** Waits until every running node has a route to every other running node. */
+    public void awaitFormed() {
+        long running = java.util.Arrays.stream(nodes).filter(java.util.Objects::nonNull).count();
+        Poll.until(FORMATION, "a cluster of " + running, () -> {
+            for (BrokerNode n : nodes) {
+                if (n != null && (n.server().cluster() == null
+                        || n.server().cluster().routes().size() != running - 1 || !n.server().cluster().isUp())) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /** Waits until node {@code i} knows of interest in {@code subject} held by another node. */
+    public void awaitRemoteInterest(int i, String subject) {
+        Poll.until(Duration.ofSeconds(10), "node " + (i + 1) + " to learn of interest in " + subject,
+            () -> remoteInterest(i, subject) > 0);
+    }
+
+    /** Waits until node {@code i} knows of no interest in {@code subject} on other nodes. */
+    public void awaitNoRemoteInterest(int i, String subject) {
+        Poll.until(Duration.ofSeconds(10), "node " + (i + 1) + " to forget interest in " + subject,
+            () -> remoteInterest(i, subject) == 0);
+    }
+
+    /** How many subscriptions of other nodes match {@code subject} on node {@code i}. */
+    public int remoteInterest(int i, String subject) {
+        Match m = nodes[i].server().index().match(subject);
+        int n = 0;
+        for (Subscription s : m.plain()) {
+            n += s.isRemote() && !s.isClosed() ? 1 : 0;
+        }
+        for (Subscription[] g : m.queues()) {
+            for (Subscription s : g) {
+                n += s.isRemote() && !s.isClosed() ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    public BrokerNode node(int i) {
+        return nodes[i];
+    }
+
+    public int size() {
+        return nodes.length;
+    }
+
+    public String url(int i) {
+        return "nats://127.0.0.1:" + nodes[i].port();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int clusterPort(int i) {
+        return clusterPorts[i];
+    }
+
+    @Override
+    public void close() {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (int i = 0; i < nodes.length; i++) {
+            int n = i;
+            stops.add(CompletableFuture.runAsync(() -> stop(n)));
+        }
+        stops.forEach(CompletableFuture::join);
+    }
+
+    /** Ports free now (bound and released at once; the node binds them a moment later). */
+    public static int[] freePorts(int n) {
+        int[] ports = new int[n];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // released
+                }
+            }
+        }
+        return ports;
+    }
+}

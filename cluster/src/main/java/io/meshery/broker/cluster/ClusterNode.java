@@ -1,0 +1,136 @@
+package io.meshery.broker.cluster;
+
+import io.meshery.broker.routing.Fanout;
+import io.meshery.broker.routing.SubjectShards;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * A node's place in the cluster: started once the node's actor system runs with {@link PekkoClusterConfig}, it
+ * joins the seed nodes, links to every member (one {@link RouteLink} each), tells them this node's interest and
+ * forwards them the messages they want. What monitoring and INFO need is read here.
+ */
+public final class ClusterNode {
+
+    /**
+     * This node as it introduces itself to the others.
+     *
+     * @param clientUrl where clients reach this node ({@code host:port}), or empty not to advertise it
+     */
+    public record Identity(String serverId, String serverName, String clientUrl, boolean jetStream,
+                           long startMillis) {}
+
+    /** A route buffer's bound, past which a peer that does not keep up loses messages (as nats-server's 64 MB). */
+    private static final long DEFAULT_MAX_PENDING = 64L * 1024 * 1024;
+
+    private final ActorSystem<?> system;
+    private final ClusterSettings settings;
+    private final SubjectShards shards;
+    private final Map<Long, RouteLink> links = new ConcurrentHashMap<>();
+    private final ClusterInterest interest = new ClusterInterest();
+    private final LongAdder routeSlowConsumers = new LongAdder();
+    private final String selfAddress;
+
+    private ClusterNode(ActorSystem<?> system, ClusterSettings settings, SubjectShards shards) {
+        this.system = system;
+        this.settings = settings;
+        this.shards = shards;
+        this.selfAddress = Cluster.get(system).selfMember().address().toString();
+    }
+
+    /**
+     * A node's place in the cluster, before it links to anyone: from now on the interest of this node's clients is
+     * kept for the other nodes. Call before clients connect, then {@link #start}.
+     */
+    public static ClusterNode create(ActorSystem<?> system, ClusterSettings settings, SubjectShards shards) {
+        ClusterNode node = new ClusterNode(system, settings, shards);
+        shards.index().setInterestListener(node.interest);
+        return node;
+    }
+
+    /**
+     * Starts the routes: this node introduces itself to every member, tells it its interest and forwards it the
+     * messages it wants, and delivers here what the others forward.
+     *
+     * @param fanout used by the routes' reader alone, to deliver the other nodes' messages here
+     * @param peersChanged run (on the routes' thread) when a node joins or leaves, to send clients a new INFO
+     */
+    public void start(Identity identity, Fanout fanout, long maxPayload, Runnable peersChanged) {
+        long maxPending = Math.max(DEFAULT_MAX_PENDING, 4 * maxPayload);
+        system.systemActorOf(RouteManager.create(settings, identity, shards, fanout, interest, links,
+            routeSlowConsumers, maxPending, peersChanged), RouteManager.NAME, Props.empty());
+    }
+
+    public ClusterSettings settings() {
+        return settings;
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    /** This node's Pekko address ({@code pekko://meshery-broker@host:port}). */
+    public String selfAddress() {
+        return selfAddress;
+    }
+
+    /** The links to the other nodes, oldest first. */
+    public List<RouteLink> routes() {
+        List<RouteLink> list = new ArrayList<>(links.values());
+        list.sort(Comparator.comparingLong(RouteLink::id));
+        return list;
+    }
+
+    /** The other nodes' client addresses, for INFO {@code connect_urls}; none with {@code no_advertise}. */
+    public List<String> peerClientUrls() {
+        if (settings.noAdvertise()) {
+            return List.of();
+        }
+        List<String> urls = new ArrayList<>();
+        for (RouteLink l : routes()) {
+            if (!l.peer().clientUrl().isEmpty()) {
+                urls.add(l.peer().clientUrl());
+            }
+        }
+        return urls;
+    }
+
+    /** How many times a route fell behind so far that its messages were dropped. */
+    public long routeSlowConsumers() {
+        return routeSlowConsumers.sum();
+    }
+
+    /** Whether this node is an {@code Up} member of the cluster. */
+    public boolean isUp() {
+        return Cluster.get(system).selfMember().status() == MemberStatus.up();
+    }
+
+    /** The members as the cluster sees them now: address, status, reachable. */
+    public List<MemberView> members() {
+        Cluster cluster = Cluster.get(system);
+        var state = cluster.state();
+        List<MemberView> out = new ArrayList<>();
+        for (Member m : state.getMembers()) {
+            out.add(new MemberView(m.address().toString(), m.uniqueAddress().longUid(), m.status().toString(),
+                !state.getUnreachable().contains(m)));
+        }
+        return out;
+    }
+
+    /** The leader's address, or empty. */
+    public String leader() {
+        var leader = Cluster.get(system).state().getLeader();
+        return leader == null ? "" : leader.toString();
+    }
+
+    public record MemberView(String address, long uid, String status, boolean reachable) {}
+}

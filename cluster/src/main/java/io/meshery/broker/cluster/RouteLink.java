@@ -1,0 +1,317 @@
+package io.meshery.broker.cluster;
+
+import io.meshery.broker.protocol.PubArgs;
+import io.meshery.broker.routing.FlowWaiter;
+import io.meshery.broker.routing.RemoteNode;
+import io.meshery.broker.routing.SubjectShard;
+import io.meshery.broker.routing.SubjectShards;
+import io.meshery.broker.routing.Subscription;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's link to one other node (nats-server's route): both directions.
+ *
+ * <p><b>Out</b>, from any publisher's thread: {@link #forward} appends a message record to one ordered stream,
+ * the same stream that carries this node's interest ({@link #sendInterest}), so a peer always knows of a
+ * subscription before it sees a message published after it. {@link #flush} cuts the stream into frames of at
+ * most {@value #FRAME_BYTES} bytes and sends them while fewer than {@value #WINDOW_BYTES} bytes are
+ * unacknowledged (Artery drops what does not fit its queue, so it must never be flooded). Flow control as for a
+ * client: while the stream holds more than {@value #HOLD_BYTES} bytes and the peer keeps acknowledging, the
+ * publishers that fed it wait; a peer that acknowledges nothing for {@value #STUCK_MILLIS} ms holds nobody, and
+ * past {@code maxPending} its messages are dropped and counted as a slow consumer (a route in
+ * {@code slow_consumer_stats}), so a stuck node never stalls this one.
+ *
+ * <p><b>In</b>, on the {@link RouteManager}'s thread only: {@link #onFrame} reads the peer's records, delivers its
+ * messages to this node's subscribers (never on to another node) and keeps the peer's interest in the index as
+ * subscriptions owned by this link.
+ */
+public final class RouteLink implements RemoteNode {
+
+    private static final Logger log = LoggerFactory.getLogger(RouteLink.class);
+
+    static final int FRAME_BYTES = 128 * 1024;
+    static final int WINDOW_BYTES = 4 * 1024 * 1024;
+    static final int HOLD_BYTES = 4 * 1024 * 1024;
+    static final long STUCK_MILLIS = 500;
+    private static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(STUCK_MILLIS);
+
+    /** What the peer said of itself in its hello. */
+    public record Peer(long uid, String address, String host, int port, String serverId, String serverName,
+                       String clientUrl, boolean jetStream) {}
+
+    private final long rid;
+    private final Peer peer;
+    private final ActorRef<RouteMessage> remote;
+    private final long selfUid;
+    private final boolean didSolicit;
+    private final boolean configured;
+    private final long maxPending;
+    private final Instant start = Instant.now();
+    private final LongAdder routeSlowConsumers;
+
+    // ---- out: guarded by this ----
+    private final RouteRecords.Sink out = new RouteRecords.Sink(64 * 1024);
+    private final ArrayDeque<long[]> inFlight = new ArrayDeque<>();
+    private long inFlightBytes;
+    private long nextSeq;
+    private long lastProgressNanos = System.nanoTime();
+    private final List<FlowWaiter> waiters = new ArrayList<>();
+    private boolean closed;
+    private boolean dropping;
+    private long outMsgs;
+    private long outBytes;
+    private long dropped;
+
+    // ---- in: the manager's thread; counters read by monitoring ----
+    private final RouteRecords.Reader reader = new RouteRecords.Reader();
+    private long lastSeqIn;
+    private volatile long inMsgs;
+    private volatile long inBytes;
+    private volatile long lastActivityMillis = System.currentTimeMillis();
+    private volatile long rttNanos;
+    /** The peer's interest, as subscriptions of this link in the index; key "subject queue". */
+    private final Map<String, Subscription> remoteSubs = new ConcurrentHashMap<>();
+
+    RouteLink(long rid, Peer peer, ActorRef<RouteMessage> remote, long selfUid, boolean didSolicit,
+              boolean configured, long maxPending, LongAdder routeSlowConsumers) {
+        this.rid = rid;
+        this.peer = peer;
+        this.remote = remote;
+        this.selfUid = selfUid;
+        this.didSolicit = didSolicit;
+        this.configured = configured;
+        this.maxPending = maxPending;
+        this.routeSlowConsumers = routeSlowConsumers;
+    }
+
+    // ---- out ---------------------------------------------------------------------------------------------
+
+    @Override
+    public boolean forward(PubArgs msg, byte[] buf, int off, int len, String[] queues, int queueCount) {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            int size = RouteRecords.messageSize(msg, len, queues, queueCount);
+            if (out.size() > 0 && out.size() + size > maxPending) {
+                dropped++;
+                if (!dropping) {
+                    dropping = true;
+                    routeSlowConsumers.increment();
+                    log.warn("Route {} ({}) Slow Consumer Detected: MaxPending of {} Exceeded; dropping messages to it",
+                        rid, peer.serverName(), maxPending);
+                }
+                return false;
+            }
+            RouteRecords.writeMessage(out, msg, buf, off, len, queues, queueCount);
+            outMsgs++;
+            outBytes += len;
+            return true;
+        }
+    }
+
+    /** Appends an RS+ or RS- and sends it. */
+    void sendInterest(boolean add, String subject, String queue) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            RouteRecords.writeInterest(out, add, subject, queue);
+            sendAvailable();
+        }
+    }
+
+    /** Appends a reset and the whole of {@code interest}: what a peer gets first. */
+    void sendSnapshot(Iterable<ClusterInterest.Key> interest) {
+        synchronized (this) {
+            RouteRecords.writeReset(out);
+            for (ClusterInterest.Key k : interest) {
+                RouteRecords.writeInterest(out, true, k.subject(), k.queue());
+            }
+            sendAvailable();
+        }
+    }
+
+    @Override
+    public void flush() {
+        synchronized (this) {
+            sendAvailable();
+        }
+    }
+
+    /** Sends frames while the window allows. Holds the lock, so frames leave in stream order. */
+    private void sendAvailable() {
+        while (!closed && out.size() > 0 && inFlightBytes < WINDOW_BYTES) {
+            byte[] chunk = out.take(FRAME_BYTES);
+            long seq = ++nextSeq;
+            if (inFlight.isEmpty()) {
+                lastProgressNanos = System.nanoTime();
+            }
+            inFlight.addLast(new long[] {seq, chunk.length});
+            inFlightBytes += chunk.length;
+            remote.tell(new RouteMessage.Frame(selfUid, seq, chunk));
+        }
+    }
+
+    /** The peer processed every frame up to {@code seq}. */
+    void acked(long seq) {
+        List<FlowWaiter> wake = null;
+        synchronized (this) {
+            while (!inFlight.isEmpty() && inFlight.peekFirst()[0] <= seq) {
+                inFlightBytes -= inFlight.pollFirst()[1];
+            }
+            lastProgressNanos = System.nanoTime();
+            sendAvailable();
+            if (out.size() < maxPending / 2) {
+                dropping = false;
+            }
+            if (!waiters.isEmpty() && out.size() < HOLD_BYTES / 2) {
+                wake = new ArrayList<>(waiters);
+                waiters.clear();
+            }
+        }
+        wakeAll(wake);
+    }
+
+    @Override
+    public boolean holdsPublisher(FlowWaiter waiter, long nowNanos) {
+        synchronized (this) {
+            if (closed || out.size() <= HOLD_BYTES || isStuck(nowNanos)) {
+                return false;
+            }
+            waiters.add(waiter);
+            return true;
+        }
+    }
+
+    private boolean isStuck(long nowNanos) {
+        return inFlightBytes > 0 && nowNanos - lastProgressNanos > STUCK_NANOS;
+    }
+
+    /** Called often by the manager: a peer that stopped acknowledging lets go of the publishers it held. */
+    void tick(long nowNanos) {
+        List<FlowWaiter> wake = null;
+        synchronized (this) {
+            if (!waiters.isEmpty() && isStuck(nowNanos)) {
+                wake = new ArrayList<>(waiters);
+                waiters.clear();
+            }
+        }
+        wakeAll(wake);
+    }
+
+    private static void wakeAll(List<FlowWaiter> wake) {
+        if (wake != null) {
+            for (FlowWaiter w : wake) {
+                w.receiverDrained();
+            }
+        }
+    }
+
+    /** The peer left: nothing more is queued for it, and its interest leaves the index. */
+    void close(SubjectShards shards) {
+        List<FlowWaiter> wake;
+        synchronized (this) {
+            closed = true;
+            out.clear();
+            inFlight.clear();
+            inFlightBytes = 0;
+            wake = new ArrayList<>(waiters);
+            waiters.clear();
+        }
+        wakeAll(wake);
+        dropInterest(shards);
+    }
+
+    // ---- in ----------------------------------------------------------------------------------------------
+
+    /** Reads one frame of the peer's stream into {@code handler}; false when a frame is missing before it. */
+    boolean onFrame(RouteMessage.Frame frame, RouteRecords.Handler handler) {
+        lastActivityMillis = System.currentTimeMillis();
+        boolean inOrder = frame.seq() == lastSeqIn + 1;
+        if (!inOrder) {
+            log.error("Route {} ({}): frame {} came after frame {}; frames were lost, the stream restarts at this one",
+                rid, peer.serverName(), frame.seq(), lastSeqIn);
+            reader.clear();
+        }
+        lastSeqIn = frame.seq();
+        reader.read(frame.data(), handler);
+        return inOrder;
+    }
+
+    void countIn(int bytes) {
+        inMsgs++;
+        inBytes += bytes;
+    }
+
+    void addInterest(String subject, String queue, SubjectShards shards, ActorRef<SubjectShard.Subscribed> ignore) {
+        String key = queue == null ? subject : subject + " " + queue;
+        if (remoteSubs.containsKey(key)) {
+            return;
+        }
+        Subscription sub = new Subscription(this, subject, queue, key);
+        remoteSubs.put(key, sub);
+        shards.shardFor(subject).tell(new SubjectShard.Subscribe(sub, ignore));
+    }
+
+    void removeInterest(String subject, String queue, SubjectShards shards) {
+        Subscription sub = remoteSubs.remove(queue == null ? subject : subject + " " + queue);
+        if (sub != null) {
+            sub.close();
+            shards.shardFor(subject).tell(new SubjectShard.Unsubscribe(sub));
+        }
+    }
+
+    void dropInterest(SubjectShards shards) {
+        for (Subscription sub : List.copyOf(remoteSubs.values())) {
+            removeInterest(sub.subject(), sub.queue(), shards);
+        }
+    }
+
+    void acknowledge(long seq) {
+        remote.tell(new RouteMessage.Ack(selfUid, seq));
+    }
+
+    void ping() {
+        remote.tell(new RouteMessage.Ping(selfUid, System.nanoTime()));
+    }
+
+    void pong(long sentNanos) {
+        rttNanos = System.nanoTime() - sentNanos;
+        lastActivityMillis = System.currentTimeMillis();
+    }
+
+    ActorRef<RouteMessage> remote() {
+        return remote;
+    }
+
+    // ---- for monitoring ----------------------------------------------------------------------------------
+
+    @Override
+    public long id() { return rid; }
+    public Peer peer() { return peer; }
+    public boolean didSolicit() { return didSolicit; }
+    public boolean isConfigured() { return configured; }
+    public Instant start() { return start; }
+    public Instant lastActivity() { return Instant.ofEpochMilli(lastActivityMillis); }
+    public long rttNanos() { return rttNanos; }
+    public long inMsgs() { return inMsgs; }
+    public long inBytes() { return inBytes; }
+    public synchronized long outMsgs() { return outMsgs; }
+    public synchronized long outBytes() { return outBytes; }
+    public synchronized long dropped() { return dropped; }
+    /** Bytes queued for the peer and not yet acknowledged by it. */
+    public synchronized long pendingBytes() { return out.size() + inFlightBytes; }
+    /** The peer's interest: subject, then queue group or {@code null}. */
+    public List<Subscription> subscriptions() { return List.copyOf(remoteSubs.values()); }
+}

@@ -1,0 +1,291 @@
+package io.meshery.broker.cluster;
+
+import io.meshery.broker.protocol.PubArgs;
+import io.meshery.broker.routing.Fanout;
+import io.meshery.broker.routing.SubjectShard;
+import io.meshery.broker.routing.SubjectShards;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's end of every route, one actor per node (a system actor named {@value #NAME}, so every node finds
+ * its peers' at the same path). It follows the cluster's membership, introduces this node to each member that
+ * comes up ({@link RouteMessage.Hello}), makes a {@link RouteLink} for each member that introduced itself, reads
+ * every peer's frames in order (delivering their messages here, acknowledging each frame) and drops a peer's
+ * link and interest when it leaves the cluster.
+ */
+final class RouteManager extends AbstractBehavior<RouteManager.Command> {
+
+    private static final Logger log = LoggerFactory.getLogger(RouteManager.class);
+
+    static final String NAME = "meshery-routes";
+    private static final Duration TICK = Duration.ofMillis(100);
+    /** Every this many ticks: a hello to members not linked yet, a ping to each peer. */
+    private static final int HELLO_TICKS = 10;
+    private static final int PING_TICKS = 50;
+    /** After this many ticks without joining, then every {@link #NOT_JOINED_REPEAT}: a warning that says why. */
+    private static final int NOT_JOINED_TICKS = 50;
+    private static final int NOT_JOINED_REPEAT = 300;
+
+    interface Command {}
+
+    private record MemberChange(ClusterEvent.MemberEvent event) implements Command {}
+
+    private enum Tick implements Command { INSTANCE }
+
+    private final ClusterSettings settings;
+    private final ClusterNode.Identity identity;
+    private final SubjectShards shards;
+    private final Fanout fanout;
+    private final ClusterInterest interest;
+    private final Map<Long, RouteLink> links;
+    private final LongAdder routeSlowConsumers;
+    private final long maxPending;
+    private final Runnable peersChanged;
+    private final Cluster cluster;
+    private final ActorRefResolver resolver;
+    private final UniqueAddress self;
+    private final ActorRef<SubjectShard.Subscribed> ignore;
+    /** Members that are up, by uid, until they introduce themselves. */
+    private final Map<Long, Member> upMembers = new HashMap<>();
+    private final Set<Long> helloSent = ConcurrentHashMap.newKeySet();
+    private final InboundHandler inbound = new InboundHandler();
+    private long ticks;
+    private long rids;
+
+    static Behavior<Command> create(ClusterSettings settings, ClusterNode.Identity identity, SubjectShards shards,
+                                    Fanout fanout, ClusterInterest interest, Map<Long, RouteLink> links,
+                                    LongAdder routeSlowConsumers, long maxPending, Runnable peersChanged) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+            return new RouteManager(ctx, settings, identity, shards, fanout, interest, links, routeSlowConsumers,
+                maxPending, peersChanged);
+        }));
+    }
+
+    private RouteManager(ActorContext<Command> ctx, ClusterSettings settings, ClusterNode.Identity identity,
+                         SubjectShards shards, Fanout fanout, ClusterInterest interest, Map<Long, RouteLink> links,
+                         LongAdder routeSlowConsumers, long maxPending, Runnable peersChanged) {
+        super(ctx);
+        this.settings = settings;
+        this.identity = identity;
+        this.shards = shards;
+        this.fanout = fanout;
+        this.interest = interest;
+        this.links = links;
+        this.routeSlowConsumers = routeSlowConsumers;
+        this.maxPending = maxPending;
+        this.peersChanged = peersChanged;
+        this.cluster = Cluster.get(ctx.getSystem());
+        this.resolver = ActorRefResolver.get(ctx.getSystem());
+        this.self = cluster.selfMember().uniqueAddress();
+        this.ignore = ctx.spawn(Behaviors.ignore(), "subscribed");
+        ActorRef<ClusterEvent.MemberEvent> events = ctx.messageAdapter(ClusterEvent.MemberEvent.class,
+            MemberChange::new);
+        cluster.subscriptions().tell(Subscribe.create(events, ClusterEvent.MemberEvent.class));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessage(RouteMessage.Frame.class, this::onFrame)
+            .onMessage(RouteMessage.Ack.class, this::onAck)
+            .onMessage(RouteMessage.Hello.class, this::onHello)
+            .onMessage(RouteMessage.Ping.class, this::onPing)
+            .onMessage(RouteMessage.Pong.class, this::onPong)
+            .onMessage(MemberChange.class, this::onMemberChange)
+            .onMessageEquals(Tick.INSTANCE, this::onTick)
+            .build();
+    }
+
+    // ---- membership and hellos ---------------------------------------------------------------------------
+
+    private Behavior<Command> onMemberChange(MemberChange change) {
+        Member m = change.event().member();
+        if (m.uniqueAddress().equals(self)) {
+            return this;
+        }
+        long uid = m.uniqueAddress().longUid();
+        if (change.event() instanceof ClusterEvent.MemberUp || m.status() == MemberStatus.up()) {
+            if (!links.containsKey(uid)) {
+                upMembers.put(uid, m);
+                sendHello(m.address(), uid);
+            }
+        } else if (change.event() instanceof ClusterEvent.MemberRemoved) {
+            upMembers.remove(uid);
+            dropLink(uid, "the node left the cluster");
+        }
+        return this;
+    }
+
+    private void dropLink(long uid, String why) {
+        helloSent.remove(uid);
+        RouteLink link = links.remove(uid);
+        if (link != null) {
+            log.info("Route {} to {} ({}) closed: {}", link.id(), link.peer().serverName(), link.peer().address(), why);
+            interest.removeLink(link);
+            link.close(shards);
+            peersChanged.run();
+        }
+    }
+
+    private void sendHello(Address to, long uid) {
+        helloSent.add(uid);
+        managerAt(to).tell(new RouteMessage.Hello(self.longUid(), self.address().toString(), identity.serverId(),
+            identity.serverName(), settings.name(), identity.clientUrl(), identity.jetStream(),
+            identity.startMillis()));
+    }
+
+    private ActorRef<RouteMessage> managerAt(Address address) {
+        return resolver.resolveActorRef(address + "/system/" + NAME);
+    }
+
+    private Behavior<Command> onHello(RouteMessage.Hello hello) {
+        if (links.containsKey(hello.fromUid())) {
+            return this;
+        }
+        if (!hello.clusterName().equals(settings.name())) {
+            log.error("Rejecting route from {}: cluster name \"{}\" is not \"{}\"", hello.address(),
+                hello.clusterName(), settings.name());
+            return this;
+        }
+        Address address = org.apache.pekko.actor.AddressFromURIString.parse(hello.address());
+        for (RouteLink old : List.copyOf(links.values())) {
+            if (old.peer().address().equals(hello.address())) {
+                dropLink(old.peer().uid(), "the node restarted");
+            }
+        }
+        String host = address.getHost().orElse("");
+        int port = address.getPort().orElse(0);
+        RouteLink.Peer peer = new RouteLink.Peer(hello.fromUid(), hello.address(), host, port, hello.serverId(),
+            hello.serverName(), hello.clientUrl(), hello.jetStream());
+        boolean configured = settings.routes().stream().anyMatch(r -> r.host().equals(host) && r.port() == port);
+        boolean solicit = self.address().toString().compareTo(hello.address()) < 0;
+        RouteLink link = new RouteLink(++rids, peer, managerAt(address), self.longUid(), solicit, configured,
+            maxPending, routeSlowConsumers);
+        links.put(hello.fromUid(), link);
+        upMembers.remove(hello.fromUid());
+        if (!helloSent.contains(hello.fromUid())) {
+            sendHello(address, hello.fromUid());
+        }
+        interest.addLink(link);
+        log.info("Route {} to {} ({}) is up", link.id(), peer.serverName(), host + ":" + port);
+        peersChanged.run();
+        link.ping();
+        return this;
+    }
+
+    private Behavior<Command> onTick() {
+        ticks++;
+        long now = System.nanoTime();
+        for (RouteLink link : links.values()) {
+            link.tick(now);
+            if (ticks % PING_TICKS == 0) {
+                link.ping();
+            }
+        }
+        if ((ticks == NOT_JOINED_TICKS || ticks % NOT_JOINED_REPEAT == 0)
+                && cluster.selfMember().status() != MemberStatus.up()) {
+            log.warn("Not a member of cluster \"{}\" yet: no seed node has let this node join; still trying {}"
+                + " (a node configured with another cluster name never answers)", settings.name(), settings.routes());
+        }
+        if (ticks % HELLO_TICKS == 0) {
+            for (Map.Entry<Long, Member> e : upMembers.entrySet()) {
+                if (!links.containsKey(e.getKey())) {
+                    sendHello(e.getValue().address(), e.getKey());
+                }
+            }
+        }
+        return this;
+    }
+
+    // ---- the route streams -------------------------------------------------------------------------------
+
+    private Behavior<Command> onFrame(RouteMessage.Frame frame) {
+        RouteLink link = links.get(frame.fromUid());
+        if (link == null) {
+            log.debug("Frame {} from a node with no route ({}), dropped", frame.seq(), frame.fromUid());
+            return this;
+        }
+        inbound.link = link;
+        try {
+            link.onFrame(frame, inbound);
+        } catch (RuntimeException e) {
+            log.error("Route {} ({}): cannot read frame {}: {}", link.id(), link.peer().serverName(), frame.seq(),
+                e.toString());
+        }
+        fanout.endBatch(link, null, List.of());
+        link.acknowledge(frame.seq());
+        return this;
+    }
+
+    private Behavior<Command> onAck(RouteMessage.Ack ack) {
+        RouteLink link = links.get(ack.fromUid());
+        if (link != null) {
+            link.acked(ack.seq());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onPing(RouteMessage.Ping ping) {
+        RouteLink link = links.get(ping.fromUid());
+        if (link != null) {
+            link.remote().tell(new RouteMessage.Pong(self.longUid(), ping.sentNanos()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onPong(RouteMessage.Pong pong) {
+        RouteLink link = links.get(pong.fromUid());
+        if (link != null) {
+            link.pong(pong.sentNanos());
+        }
+        return this;
+    }
+
+    /** Delivers a peer's records here: its messages to this node's subscribers only, its interest to the index. */
+    private final class InboundHandler implements RouteRecords.Handler {
+        RouteLink link;
+
+        @Override
+        public void message(PubArgs msg, byte[] buf, int off, int len, String[] queues, int queueCount) {
+            link.countIn(len);
+            fanout.publishFromRoute(link, msg.subject(), msg, buf, off, len, queues, queueCount);
+        }
+
+        @Override
+        public void interest(boolean add, String subject, String queue) {
+            if (add) {
+                link.addInterest(subject, queue, shards, ignore);
+            } else {
+                link.removeInterest(subject, queue, shards);
+            }
+        }
+
+        @Override
+        public void reset() {
+            link.dropInterest(shards);
+        }
+    }
+}
