@@ -1,5 +1,6 @@
 package io.meshery.broker.monitor;
 
+import io.meshery.broker.cluster.RouteLink;
 import io.meshery.broker.jetstream.JetStream;
 import io.meshery.broker.server.Server;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -17,6 +18,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The node's Prometheus metrics, served at {@code /metrics}. Every broker metric is a callback that reads
@@ -63,6 +65,7 @@ final class Metrics {
             () -> server.budget().limit());
         counter("meshery_broker_publisher_stalls", "Times a publisher was held back for a backlogged subscriber",
             server::publisherStalls);
+        routeMetrics(server);
         counter("meshery_broker_subject_matches", "Subject lookups made for published messages",
             () -> server.index().matches());
         counter("meshery_broker_subject_cache_hits", "Subject lookups answered from the match cache",
@@ -100,6 +103,35 @@ final class Metrics {
             throw new IllegalStateException("cannot write metrics", e);
         }
         return new Scrape(writer.getContentType(), out.toByteArray());
+    }
+
+    /** The cluster's routes: how many, and per peer (label {@code remote}: its server name) what crossed. */
+    private void routeMetrics(Server server) {
+        gauge("meshery_broker_routes", "Routes to other nodes of the cluster",
+            () -> server.cluster() == null ? 0 : server.cluster().routes().size());
+        counter("meshery_broker_route_slow_consumers", "Times a route fell so far behind that messages to it were dropped",
+            () -> server.cluster() == null ? 0 : server.cluster().routeSlowConsumers());
+        java.util.function.Supplier<java.util.List<RouteLink>> routes =
+            () -> server.cluster() == null ? java.util.List.of() : server.cluster().routes();
+        perRoute(routes, "meshery_broker_route_in_msgs", "Messages received from another node", true, RouteLink::inMsgs);
+        perRoute(routes, "meshery_broker_route_out_msgs", "Messages forwarded to another node", true, RouteLink::outMsgs);
+        perRoute(routes, "meshery_broker_route_in_bytes", "Payload bytes received from another node", true, RouteLink::inBytes);
+        perRoute(routes, "meshery_broker_route_out_bytes", "Payload bytes forwarded to another node", true, RouteLink::outBytes);
+        perRoute(routes, "meshery_broker_route_pending_bytes", "Bytes queued for another node and not yet acknowledged", false,
+            RouteLink::pendingBytes);
+    }
+
+    private void perRoute(java.util.function.Supplier<java.util.List<RouteLink>> routes, String name, String help,
+                          boolean counter, ToLongFunction<RouteLink> value) {
+        if (counter) {
+            CounterWithCallback.builder().name(name).help(help).labelNames("remote")
+                .callback(cb -> routes.get().forEach(l -> cb.call(value.applyAsLong(l), l.peer().serverName())))
+                .register(registry);
+        } else {
+            GaugeWithCallback.builder().name(name).help(help).labelNames("remote")
+                .callback(cb -> routes.get().forEach(l -> cb.call(value.applyAsLong(l), l.peer().serverName())))
+                .register(registry);
+        }
     }
 
     private void gauge(String name, String help, LongSupplier value) {

@@ -93,9 +93,25 @@ public final class MonitorServer {
     /** The same, showing {@code jetStream} (null when it is off) in /jsz, /varz, /healthz and /metrics. */
     public static MonitorServer start(ActorSystem<?> system, Server server, String host, int port,
                                       JetStream jetStream) {
+        return start(system, server, host, port, jetStream, null);
+    }
+
+    /**
+     * The same, also serving pekko-management's routes ({@code /cluster/...}, {@code /alive}, {@code /ready}) through
+     * {@code management} when it is not null.
+     */
+    public static MonitorServer start(ActorSystem<?> system, Server server, String host, int port,
+                                      JetStream jetStream,
+                                      Function<HttpRequest, CompletionStage<HttpResponse>> management) {
         MonitorServer monitor = new MonitorServer(server, host, jetStream);
         Executor executor = system.dispatchers().lookup(DispatcherSelector.blocking());
         Function<HttpRequest, CompletionStage<HttpResponse>> handler = request -> {
+            String path = request.getUri().path();
+            if (management != null && (path.startsWith("/cluster/") || path.equals("/alive")
+                    || path.equals("/ready"))) {
+                monitor.count(path.startsWith("/cluster/") ? "/cluster/" : path);
+                return management.apply(request);
+            }
             request.discardEntityBytes(system);
             return CompletableFuture.supplyAsync(() -> monitor.handle(request), executor);
         };

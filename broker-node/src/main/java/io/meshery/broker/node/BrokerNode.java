@@ -106,14 +106,18 @@ public final class BrokerNode implements AutoCloseable {
                 String clientUrl = cluster.noAdvertise() ? "" : clientHost(listen.host(), cluster) + ":" + node.port();
                 server.clustered(clusterNode, clientUrl);
                 clusterNode.start(new ClusterNode.Identity(server.serverId(), server.serverName(), clientUrl,
-                    js != null, server.start().toEpochMilli()), server.newFanout(), settings.limits().maxPayload(),
+                    js != null, server.start().toEpochMilli()), server.newFanout(), settings.limits().maxPayload(), settings.limits().maxPending(),
                     server::infoChanged);
                 log.info("Cluster \"{}\": listening for nodes on {}:{} as {}, seeds {}", cluster.name(),
                     cluster.host(), cluster.port(), clusterNode.selfAddress(), cluster.routes());
             }
             node.jetStream = js;
             if (listen.monitoring()) {
-                node.monitor = MonitorServer.start(system, server, listen.httpHost(), listen.httpBindPort(), js);
+                node.monitor = MonitorServer.start(system, server, listen.httpHost(), listen.httpBindPort(), js,
+                    clusterNode == null ? null : Management.handler(system));
+            }
+            if (clusterNode != null) {
+                Management.startIfAsked(system);
             }
             // Last: the launcher and its tests take this line to mean the node is up.
             log.info("Listening for client connections on {}:{}", listen.host(), node.port());

@@ -29,9 +29,6 @@ public final class ClusterNode {
     public record Identity(String serverId, String serverName, String clientUrl, boolean jetStream,
                            long startMillis) {}
 
-    /** A route buffer's bound, past which a peer that does not keep up loses messages (as nats-server's 64 MB). */
-    private static final long DEFAULT_MAX_PENDING = 64L * 1024 * 1024;
-
     private final ActorSystem<?> system;
     private final ClusterSettings settings;
     private final SubjectShards shards;
@@ -62,12 +59,14 @@ public final class ClusterNode {
      * messages it wants, and delivers here what the others forward.
      *
      * @param fanout used by the routes' reader alone, to deliver the other nodes' messages here
+     * @param maxPending the bytes a route may hold for a peer that does not keep up (the node's max_pending, as
+     *                   nats-server bounds a route as any connection), before its messages are dropped and counted
      * @param peersChanged run (on the routes' thread) when a node joins or leaves, to send clients a new INFO
      */
-    public void start(Identity identity, Fanout fanout, long maxPayload, Runnable peersChanged) {
-        long maxPending = Math.max(DEFAULT_MAX_PENDING, 4 * maxPayload);
+    public void start(Identity identity, Fanout fanout, long maxPayload, long maxPending, Runnable peersChanged) {
+        long bound = Math.max(maxPending, 2 * maxPayload);
         system.systemActorOf(RouteManager.create(settings, identity, shards, fanout, interest, links,
-            routeSlowConsumers, maxPending, peersChanged), RouteManager.NAME, Props.empty());
+            routeSlowConsumers, bound, peersChanged), RouteManager.NAME, Props.empty());
     }
 
     public ClusterSettings settings() {

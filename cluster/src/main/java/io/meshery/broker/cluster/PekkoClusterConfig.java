@@ -49,6 +49,14 @@ public final class PekkoClusterConfig {
         c.put("pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes", "off");
         c.put("pekko.cluster.jmx.enabled", "off");
         c.put("pekko.cluster.log-info", "off");
+        // pekko-management (served by the node): the cluster endpoint only shows, it never changes membership
+        c.put("pekko.management.http.route-providers-read-only", "true");
+        if (System.getProperty("pekko.management.http.hostname") == null) {
+            c.put("pekko.management.http.hostname", self);
+        }
+        if (System.getProperty("pekko.management.http.bind-hostname") == null) {
+            c.put("pekko.management.http.bind-hostname", bindHost(settings.host()));
+        }
         c.put("pekko.coordinated-shutdown.exit-jvm", "off");
         c.put("pekko.coordinated-shutdown.terminate-actor-system", "on");
         return ConfigFactory.parseMap(c).withFallback(base);

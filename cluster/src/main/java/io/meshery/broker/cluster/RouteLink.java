@@ -24,12 +24,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Out</b>, from any publisher's thread: {@link #forward} appends a message record to one ordered stream,
  * the same stream that carries this node's interest ({@link #sendInterest}), so a peer always knows of a
  * subscription before it sees a message published after it. {@link #flush} cuts the stream into frames of at
- * most {@value #FRAME_BYTES} bytes and sends them while fewer than {@value #WINDOW_BYTES} bytes are
- * unacknowledged (Artery drops what does not fit its queue, so it must never be flooded). Flow control as for a
- * client: while the stream holds more than {@value #HOLD_BYTES} bytes and the peer keeps acknowledging, the
- * publishers that fed it wait; a peer that acknowledges nothing for {@value #STUCK_MILLIS} ms holds nobody, and
- * past {@code maxPending} its messages are dropped and counted as a slow consumer (a route in
- * {@code slow_consumer_stats}), so a stuck node never stalls this one.
+ * most {@value #FRAME_BYTES} bytes and sends them while fewer than {@value #WINDOW_BYTES} bytes (at most a quarter
+ * of max_pending) are unacknowledged: Artery drops what does not fit its queue, so it must never be flooded. Flow
+ * control as for a client: while the stream holds more than {@value #HOLD_BYTES} bytes (at most a quarter of
+ * max_pending) and the peer keeps acknowledging, the publishers that fed it wait; a peer that acknowledges nothing
+ * for {@value #STUCK_MILLIS} ms holds nobody, and past max_pending its messages are dropped and counted as a slow
+ * consumer (a route in {@code slow_consumer_stats}), so a stuck node never stalls this one.
  *
  * <p><b>In</b>, on the {@link RouteManager}'s thread only: {@link #onFrame} reads the peer's records, delivers its
  * messages to this node's subscribers (never on to another node) and keeps the peer's interest in the index as
@@ -42,6 +42,8 @@ public final class RouteLink implements RemoteNode {
     static final int FRAME_BYTES = 128 * 1024;
     static final int WINDOW_BYTES = 4 * 1024 * 1024;
     static final int HOLD_BYTES = 4 * 1024 * 1024;
+    /** Window and hold threshold take at most this share of max_pending each, so a healthy link never drops. */
+    private static final int PENDING_SHARE = 4;
     static final long STUCK_MILLIS = 500;
     private static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(STUCK_MILLIS);
 
@@ -56,6 +58,10 @@ public final class RouteLink implements RemoteNode {
     private final boolean didSolicit;
     private final boolean configured;
     private final long maxPending;
+    /** Unacknowledged bytes allowed on the wire. */
+    private final long window;
+    /** Queued bytes past which the publishers that feed this link wait. */
+    private final long hold;
     private final Instant start = Instant.now();
     private final LongAdder routeSlowConsumers;
 
@@ -91,6 +97,8 @@ public final class RouteLink implements RemoteNode {
         this.didSolicit = didSolicit;
         this.configured = configured;
         this.maxPending = maxPending;
+        this.window = Math.max(FRAME_BYTES, Math.min(WINDOW_BYTES, maxPending / PENDING_SHARE));
+        this.hold = Math.max(FRAME_BYTES, Math.min(HOLD_BYTES, maxPending / PENDING_SHARE));
         this.routeSlowConsumers = routeSlowConsumers;
     }
 
@@ -103,7 +111,7 @@ public final class RouteLink implements RemoteNode {
                 return false;
             }
             int size = RouteRecords.messageSize(msg, len, queues, queueCount);
-            if (out.size() > 0 && out.size() + size > maxPending) {
+            if (out.size() > 0 && out.size() + inFlightBytes + size > maxPending) {
                 dropped++;
                 if (!dropping) {
                     dropping = true;
@@ -151,7 +159,7 @@ public final class RouteLink implements RemoteNode {
 
     /** Sends frames while the window allows. Holds the lock, so frames leave in stream order. */
     private void sendAvailable() {
-        while (!closed && out.size() > 0 && inFlightBytes < WINDOW_BYTES) {
+        while (!closed && out.size() > 0 && inFlightBytes < window) {
             byte[] chunk = out.take(FRAME_BYTES);
             long seq = ++nextSeq;
             if (inFlight.isEmpty()) {
@@ -175,7 +183,7 @@ public final class RouteLink implements RemoteNode {
             if (out.size() < maxPending / 2) {
                 dropping = false;
             }
-            if (!waiters.isEmpty() && out.size() < HOLD_BYTES / 2) {
+            if (!waiters.isEmpty() && out.size() < hold / 2) {
                 wake = new ArrayList<>(waiters);
                 waiters.clear();
             }
@@ -186,7 +194,7 @@ public final class RouteLink implements RemoteNode {
     @Override
     public boolean holdsPublisher(FlowWaiter waiter, long nowNanos) {
         synchronized (this) {
-            if (closed || out.size() <= HOLD_BYTES || isStuck(nowNanos)) {
+            if (closed || out.size() <= hold || isStuck(nowNanos)) {
                 return false;
             }
             waiters.add(waiter);
