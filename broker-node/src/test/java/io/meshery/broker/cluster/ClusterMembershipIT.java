@@ -141,6 +141,23 @@ class ClusterMembershipIT {
     }
 
     @Test
+    @Order(3)
+    void pekkoManagementServesTheMembersAndHealthChecksReadOnlyOnTheMonitoringPort() throws Exception {
+        JsonNode members = get(0, "/cluster/members");
+        assertEquals(3, members.get("members").size(), members.toString());
+        for (JsonNode m : members.get("members")) {
+            assertEquals("Up", m.get("status").asText(), m.toString());
+        }
+        assertTrue(members.get("selfNode").asText().endsWith(":" + cluster.clusterPort(0)), members.toString());
+        assertEquals(200, status(0, "GET", "/ready"));
+        assertEquals(200, status(0, "GET", "/alive"));
+        String anyMember = members.get("members").get(1).get("node").asText();
+        assertEquals(405, status(0, "PUT", "/cluster/members/" + anyMember + "?operation=Down"),
+            "the cluster endpoint changes nothing");
+        assertEquals(3, get(0, "/cluster/members").get("members").size());
+    }
+
+    @Test
     @Order(4)
     void aNodeThatLeavesIsDroppedWithItsInterestAndClientsAreToldThenItRejoins() throws Exception {
         try (WireClient c = WireClient.connect(cluster.node(0).port(),
@@ -214,6 +231,12 @@ class ClusterMembershipIT {
     private static long outMsgsTo(int node, String peer) {
         return cluster.node(node).server().cluster().routes().stream()
             .filter(r -> r.peer().serverName().equals(peer)).mapToLong(RouteLink::outMsgs).sum();
+    }
+
+    private static int status(int node, String method, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.node(node).httpPort() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+            .statusCode();
     }
 
     private static JsonNode get(int node, String path) throws Exception {

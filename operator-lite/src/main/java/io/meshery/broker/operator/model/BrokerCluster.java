@@ -482,6 +482,8 @@ public final class BrokerCluster {
             javaOpts.append(" -Dpekko.remote.artery.canonical.hostname=$(POD_NAME).")
                     .append(ResourceNames.headlessService(name)).append(".$(POD_NAMESPACE).svc.")
                     .append(settings.clusterDomain());
+            // pekko-management (read-only /cluster/members, /alive, /ready) on the port the pod declares for it
+            javaOpts.append(" -Dpekko.management.http.port=").append(Ports.MANAGEMENT);
         }
         env.add(new EnvVarBuilder().withName("JAVA_OPTS").withValue(javaOpts.toString()).build());
         return env;

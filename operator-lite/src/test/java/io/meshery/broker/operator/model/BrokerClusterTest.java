@@ -165,6 +165,7 @@ class BrokerClusterTest {
                 .getValue();
         assertTrue(javaOpts.contains(
                 "-Dpekko.remote.artery.canonical.hostname=$(POD_NAME).meshery-broker-headless.$(POD_NAMESPACE).svc.cluster.local"));
+        assertTrue(javaOpts.contains("-Dpekko.management.http.port=8558"), javaOpts);
         assertNotNull(c.generateStatefulSet().getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity());
     }
 
