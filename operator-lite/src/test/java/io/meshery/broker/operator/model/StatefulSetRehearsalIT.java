@@ -1,0 +1,197 @@
+package io.meshery.broker.operator.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.Subscription;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * What the operator deploys, rehearsed on one machine: the nats.conf and JAVA_OPTS it generates for a 3-pod
+ * clustered Broker, run by three node processes as pods 0, 1 and 2. The pods' headless-Service DNS names (the
+ * routes and Pekko's canonical host) resolve, through a hosts file of the test's own ({@code jdk.net.hosts.file}),
+ * to three loopback addresses, one per pod, where each binds the StatefulSet's fixed ports (4222, 8222, 6222,
+ * 8558) as a pod binds its own IP. The cluster forms, carries messages, answers the probes and pekko-management, and
+ * a pod killed and restarted with its name and data rejoins.
+ */
+class StatefulSetRehearsalIT {
+
+    private static final Duration START = Duration.ofSeconds(90);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int[] POD_PORTS = {Ports.CLIENT, Ports.MONITOR, Ports.CLUSTER, Ports.MANAGEMENT};
+
+    @TempDir
+    Path dir;
+    private final Process[] pods = new Process[3];
+    private String[] ips;
+
+    @AfterEach
+    void stopPods() {
+        for (Process p : pods) {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void theGeneratedConfigurationFormsOneClusterAndARestartedPodRejoins() throws Exception {
+        BrokerCluster broker = BrokerClusterTest.cluster("size: 3\nclustering: {enabled: true}\n");
+        Path conf = dir.resolve("nats.conf");
+        Files.writeString(conf, broker.natsConf());
+        Container container = broker.generateStatefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
+        String javaOpts = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_OPTS")).findFirst()
+            .orElseThrow().getValue();
+        ips = freeLoopbackAddresses();
+        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+        for (int i = 0; i < 3; i++) {
+            hosts.append(ips[i]).append(' ').append(podHost(i)).append('\n');
+        }
+        Path hostsFile = dir.resolve("hosts");
+        Files.writeString(hostsFile, hosts);
+        for (int i = 2; i >= 0; i--) {
+            pods[i] = startPod(i, conf, javaOpts, hostsFile);
+        }
+        await(START, "three pods in one cluster", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
+        for (int i = 0; i < 3; i++) {
+            assertEquals("ok", get(i, Ports.MONITOR, "/healthz?js-server-only=true").path("status").asText());
+            JsonNode members = get(i, Ports.MANAGEMENT, "/cluster/members");
+            assertEquals(3, members.path("members").size(), members.toString());
+            assertTrue(members.path("selfNode").asText().contains("@" + podHost(i) + ":6222"), members.toString());
+        }
+        try (Connection sub = Nats.connect(options(2)); Connection pub = Nats.connect(options(0))) {
+            assertEquals(3, pub.getServerInfo().getConnectURLs().size(), pub.getServerInfo().toString());
+            Subscription s = sub.subscribe("meshery.meshsync.>");
+            sub.flush(Duration.ofSeconds(5));
+            await(Duration.ofSeconds(10), "pod 0 to know the subscriber on pod 2",
+                () -> get(0, Ports.MONITOR, "/routez?subs=1").toString().contains("meshery.meshsync.>"));
+            pub.publish("meshery.meshsync.event", "pod".getBytes());
+            Message m = s.nextMessage(Duration.ofSeconds(10));
+            assertNotNull(m, "a message from pod 0 to a subscriber on pod 2");
+        }
+
+        pods[1].destroyForcibly().waitFor();
+        await(Duration.ofSeconds(30), "pods 0 and 2 to drop pod 1", () -> routes(0) == 1 && routes(2) == 1);
+        pods[1] = startPod(1, conf, javaOpts, hostsFile);
+        await(START, "pod 1 to rejoin", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
+    }
+
+    private Process startPod(int i, Path conf, String javaOpts, Path hostsFile) throws IOException {
+        Path target = Path.of("..", "broker-node", "target").toAbsolutePath().normalize();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String opt : javaOpts.replace("$(POD_NAME)", podName(i)).replace("$(POD_NAMESPACE)", "meshery")
+                .split(" ")) {
+            if (!opt.startsWith("-XX:MaxRAMPercentage")) {
+                command.add(opt);
+            }
+        }
+        command.addAll(List.of("-Xmx256m", "-Djdk.net.hosts.file=" + hostsFile,
+            "-cp", target.resolve("broker-node.jar") + File.pathSeparator + target.resolve("lib") + "/*",
+            "io.meshery.broker.Main", "-c", conf.toString(),
+            // a pod binds its own IP: here its loopback address, for the client and the cluster port
+            "-a", ips[i], "--cluster", "nats://" + ips[i] + ":" + Ports.CLUSTER,
+            "-P", dir.resolve(podName(i) + ".pid").toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(dir.resolve(podName(i) + ".log").toFile());
+        pb.environment().put("POD_NAME", podName(i));
+        return pb.start();
+    }
+
+    private static String podName(int i) {
+        return "meshery-broker-" + i;
+    }
+
+    private static String podHost(int i) {
+        return podName(i) + ".meshery-broker-headless.meshery.svc.cluster.local";
+    }
+
+    private Options options(int i) {
+        return Options.builder().server("nats://" + ips[i] + ":" + Ports.CLIENT).maxReconnects(0).build();
+    }
+
+    private int routes(int i) {
+        return get(i, Ports.MONITOR, "/routez").path("num_routes").asInt(-1);
+    }
+
+    private JsonNode get(int i, int port, String path) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://" + ips[i] + ":" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(r.body());
+        } catch (Exception e) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    /** Three addresses 127.x.y.2-4 where none of the pod ports is taken, so runs never collide. */
+    private static String[] freeLoopbackAddresses() {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            String base = "127." + ThreadLocalRandom.current().nextInt(16, 250) + "."
+                + ThreadLocalRandom.current().nextInt(1, 250) + ".";
+            String[] ips = {base + 2, base + 3, base + 4};
+            if (Arrays.stream(ips).allMatch(StatefulSetRehearsalIT::portsFree)) {
+                return ips;
+            }
+        }
+        throw new IllegalStateException("no free loopback addresses");
+    }
+
+    private static boolean portsFree(String ip) {
+        for (int port : POD_PORTS) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName(ip), port));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void await(Duration deadline, String what, BooleanSupplier condition) throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                StringBuilder logs = new StringBuilder();
+                for (int i = 0; i < 3; i++) {
+                    Path log = dir.resolve(podName(i) + ".log");
+                    if (Files.exists(log)) {
+                        List<String> lines = Files.readAllLines(log);
+                        logs.append("\n--- ").append(podName(i)).append(":\n")
+                            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+                    }
+                }
+                throw new AssertionError("timed out after " + deadline + " waiting for " + what + logs);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
