@@ -47,6 +47,10 @@ public final class BenchMain {
         if (options.scenarios().stream().anyMatch(s -> s.jetStream())) {
             options.servers().forEach(s -> out.println("  " + s.display() + ", JetStream scenarios: " + s.jsCommand()));
         }
+        if (options.scenarios().stream().anyMatch(s -> s.clusterSize() > 0)) {
+            options.servers().forEach(s -> out.println("  " + s.display() + ", each node of a cluster: "
+                    + s.clusterCommand()));
+        }
         List<RunResult> results = new BenchRunner(options, out).run();
         Summary summary = Summary.of(options.servers(), options.scenarios(), results);
         out.println();

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param publishLimit   how long one run may publish before it stops early
  * @param drainIdle      how long to wait after deliveries stop before the rest counts as lost
  * @param startupTimeout how long a server may take to answer (the first start of A may build the broker)
+ * @param clusterTimeout how long a cluster's routes may take to connect once every node answers
  * @param windowBytes    publisher flow-control window, 0 for none
  * @param json           where to write the JSON report, or null
  * @param logDir         where server logs go
@@ -29,16 +30,18 @@ import java.util.Map;
  */
 public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, int rounds, Map<String, Long> counts,
                            boolean warmup, Duration publishLimit, Duration drainIdle, Duration startupTimeout,
-                           long windowBytes, Path json, Path logDir, boolean smoke) {
+                           Duration clusterTimeout, long windowBytes, Path json, Path logDir, boolean smoke) {
 
     /** Help text. */
     public static final String USAGE = String.join("\n",
             "usage: bin/bench [options]",
             "",
             "Runs NATS benchmark scenarios against server A (default: our broker) and server B (default: nats-server),",
-            "alternating A, B in each round, a fresh server process per scenario, round and server.",
+            "alternating A, B in each round, a fresh server process per scenario, round and server (for a cluster-*",
+            "scenario a fresh 3-node cluster of each).",
             "",
-            "  --smoke                 every scenario with tiny counts, 1 round, no warm-up; exit 1 on any loss/error",
+            "  --smoke                 the default scenarios (or --scenarios) with tiny counts, 1 round, no warm-up;",
+            "                          exit 1 on any loss/error",
             "  --servers a,b           which servers to run (default a,b)",
             "  --a-cmd CMD             command for A; {port} is replaced (default: " + ServerSpec.DEFAULT_A_COMMAND + ")",
             "  --b-cmd CMD             command for B (default: " + ServerSpec.DEFAULT_B_COMMAND + ")",
@@ -48,9 +51,20 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "                          i.e. " + ServerSpec.DEFAULT_A_JS_COMMAND + ")",
             "  --b-js-cmd CMD          command for B in JetStream scenarios (default: the B command + \""
                     + ServerSpec.JETSTREAM_FLAGS + "\")",
+            "  --a-cluster-cmd CMD     command for one node of A in cluster scenarios; {config} is replaced by the node's",
+            "                          config file (server_name, listen, http, cluster { name, listen, routes }), written",
+            "                          to a temporary directory (default: the A command up to its first option + \""
+                    + ServerSpec.CLUSTER_FLAGS + "\",",
+            "                          i.e. " + ServerSpec.DEFAULT_A_CLUSTER_COMMAND + ")",
+            "  --b-cluster-cmd CMD     command for one node of B in cluster scenarios (default: derived the same way,",
+            "                          i.e. " + ServerSpec.DEFAULT_B_CLUSTER_COMMAND + ")",
             "  --a-name NAME           label for A in reports (default: derived from the command)",
             "  --b-name NAME           label for B in reports",
             "  --scenarios LIST        comma-separated subset of: " + String.join(",", scenarioNames()),
+            "                          (default: all but the cluster-* ones; \"" + Scenarios.CLUSTER_GROUP
+                    + "\" = every cluster-* scenario, \"all\" = every",
+            "                          scenario). A cluster-* scenario starts a 3-node cluster of A, then of B, in each",
+            "                          round, and waits until each node's /routez shows the other two",
             "  --rounds N              rounds per scenario (default 3; smoke 1)",
             "  --count NAME=N[,...]    messages/requests/connections for a scenario",
             "  --scale F               multiply every default count by F (e.g. 0.2 for a quick run)",
@@ -58,6 +72,7 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "  --max-seconds S         publish time limit per run (default 20; smoke 10)",
             "  --drain-seconds S       wait this long after deliveries stop before counting loss (default 3)",
             "  --startup-seconds S     server start timeout (default 300: the first A start may build the broker)",
+            "  --cluster-seconds S     cluster formation timeout, once every node answers (default 120)",
             "  --window-mb N           publisher flow-control window in MiB of frames, 0 = off (default 16)",
             "  --json FILE             also write every run and the summary as JSON",
             "  --log-dir DIR           server logs (default target/bench-logs)",
@@ -110,6 +125,7 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
                 seconds(opts.getOrDefault("--max-seconds", smoke ? "10" : "20")),
                 seconds(opts.getOrDefault("--drain-seconds", "3")),
                 seconds(opts.getOrDefault("--startup-seconds", "300")),
+                seconds(opts.getOrDefault("--cluster-seconds", "120")),
                 (long) (Double.parseDouble(opts.getOrDefault("--window-mb", "16")) * 1024 * 1024),
                 json == null ? null : Path.of(json),
                 Path.of(opts.getOrDefault("--log-dir", "target/bench-logs")),
@@ -127,8 +143,9 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
     }
 
     private static boolean isValued(String arg) {
-        return List.of("--servers", "--a-cmd", "--b-cmd", "--a-js-cmd", "--b-js-cmd", "--a-name", "--b-name", "--scenarios", "--rounds",
-                "--scale", "--max-seconds", "--drain-seconds", "--startup-seconds", "--window-mb", "--json",
+        return List.of("--servers", "--a-cmd", "--b-cmd", "--a-js-cmd", "--b-js-cmd", "--a-cluster-cmd",
+                "--b-cluster-cmd", "--a-name", "--b-name", "--scenarios", "--rounds", "--scale", "--max-seconds",
+                "--drain-seconds", "--startup-seconds", "--cluster-seconds", "--window-mb", "--json",
                 "--log-dir").contains(arg);
     }
 
@@ -144,11 +161,15 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
         String bCmd = opts.getOrDefault("--b-cmd", ServerSpec.DEFAULT_B_COMMAND);
         String aJs = opts.getOrDefault("--a-js-cmd", ServerSpec.jetStreamOf(aCmd));
         String bJs = opts.getOrDefault("--b-js-cmd", ServerSpec.jetStreamOf(bCmd));
+        String aCluster = opts.getOrDefault("--a-cluster-cmd", ServerSpec.clusterOf(aCmd));
+        String bCluster = opts.getOrDefault("--b-cluster-cmd", ServerSpec.clusterOf(bCmd));
         List<ServerSpec> servers = new ArrayList<>();
         for (String which : opts.getOrDefault("--servers", "a,b").toLowerCase(Locale.ROOT).split(",")) {
             switch (which.trim()) {
-                case "a" -> servers.add(new ServerSpec("A", opts.getOrDefault("--a-name", nameOf(aCmd)), aCmd, aJs));
-                case "b" -> servers.add(new ServerSpec("B", opts.getOrDefault("--b-name", nameOf(bCmd)), bCmd, bJs));
+                case "a" -> servers.add(new ServerSpec("A", opts.getOrDefault("--a-name", nameOf(aCmd)), aCmd, aJs,
+                        aCluster));
+                case "b" -> servers.add(new ServerSpec("B", opts.getOrDefault("--b-name", nameOf(bCmd)), bCmd, bJs,
+                        bCluster));
                 default -> throw new IllegalArgumentException("--servers takes a, b or a,b; got " + which);
             }
         }
@@ -169,13 +190,19 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
     }
 
     private static List<Scenario> scenarios(String list) {
-        if (list == null || list.isBlank() || list.equals("all")) {
-            return Scenarios.all();
+        if (list == null || list.isBlank()) {
+            return Scenarios.defaults();
         }
         List<Scenario> chosen = new ArrayList<>();
         for (String name : list.split(",")) {
-            chosen.add(Scenarios.named(name.trim()).orElseThrow(
-                    () -> new IllegalArgumentException("unknown scenario: " + name + "; known: " + scenarioNames())));
+            String n = name.trim();
+            List<Scenario> these = switch (n) {
+                case "all" -> Scenarios.all();
+                case Scenarios.CLUSTER_GROUP -> Scenarios.cluster();
+                default -> List.of(Scenarios.named(n).orElseThrow(() -> new IllegalArgumentException(
+                        "unknown scenario: " + name + "; known: " + scenarioNames())));
+            };
+            these.stream().filter(s -> !chosen.contains(s)).forEach(chosen::add);
         }
         return chosen;
     }

@@ -4,8 +4,10 @@ import io.meshery.broker.bench.report.Format;
 import io.meshery.broker.bench.scenario.Measurement;
 import io.meshery.broker.bench.scenario.Scenario;
 import io.meshery.broker.bench.scenario.ScenarioContext;
+import io.meshery.broker.bench.server.ServerCluster;
 import io.meshery.broker.bench.server.ServerProcess;
 import io.meshery.broker.bench.server.ServerSpec;
+import io.meshery.broker.bench.server.ServerUnderTest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -14,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -25,11 +29,16 @@ import java.util.stream.Stream;
  * state. Because a fresh JVM starts cold, each timed run is preceded by an untimed warm-up run (a tenth of the
  * count) on the same process. Server CPU time is the {@code /proc} delta over the timed run; client CPU time is
  * this JVM's process CPU time over the same interval; the machine's busy time over it shows what else ran.
+ *
+ * <p>A cluster scenario gets a fresh {@link ServerCluster} of each server per round instead, A's cluster then B's,
+ * each stopped before the next starts; its CPU time and peak RSS are the sums over the nodes.
  */
 final class BenchRunner {
 
     private final BenchOptions options;
     private final PrintStream out;
+    /** Labels of the servers that have started a cluster in this run. */
+    private final Set<String> clustersStarted = new HashSet<>();
 
     BenchRunner(BenchOptions options, PrintStream out) {
         this.options = options;
@@ -45,7 +54,9 @@ final class BenchRunner {
                     Format.count(count), options.rounds(), options.rounds() == 1 ? "" : "s");
             for (int round = 1; round <= options.rounds(); round++) {
                 for (ServerSpec server : options.servers()) {
-                    RunResult result = runOnce(scenario, server, round, count);
+                    RunResult result = scenario.clusterSize() > 0
+                            ? runCluster(scenario, server, round, count)
+                            : runOnce(scenario, server, round, count);
                     out.println(Format.runLine(result, scenario));
                     results.add(result);
                 }
@@ -88,35 +99,71 @@ final class BenchRunner {
         try (ServerProcess server = ServerProcess.start(spec, scenario.jetStream(), storeDir, log,
                 options.startupTimeout())) {
             process = server.measuredDescription();
-            List<String> problems = new ArrayList<>();
-            long warmup = options.warmup() ? scenario.warmupCount(count) : 0;
-            if (warmup > 0) {
-                try (ScenarioContext ctx = context(server, true)) {
-                    Measurement w = scenario.run(ctx, warmup);
-                    if (!w.ok()) {
-                        problems.add("warm-up: lost " + w.lost() + ", " + w.problems());
-                    }
-                }
-            }
-            ResourceUsage.Snapshot before = ResourceUsage.Snapshot.take(server.metrics());
-            Measurement m;
-            try (ScenarioContext ctx = context(server, false)) {
-                m = scenario.run(ctx, count);
-                if (ctx.expired()) {
-                    problems.add("hard time limit reached: connections were closed by the watchdog");
-                }
-            }
-            if (!server.isAlive()) {
-                problems.add("server exited during the run; log " + log + ":\n" + server.logTail(10));
-                return new RunResult(scenario.name(), spec, round, process, m, ResourceUsage.NONE,
-                        problems(m, problems));
-            }
-            ResourceUsage usage = ResourceUsage.between(before, ResourceUsage.Snapshot.take(server.metrics()),
-                    server.metrics().peakRssKib());
-            return new RunResult(scenario.name(), spec, round, process, m, usage, problems(m, problems));
+            return measure(scenario, spec, round, count, server, null);
         } catch (Exception e) {
             return RunResult.failed(scenario.name(), spec, round, process, e.toString());
         }
+    }
+
+    /**
+     * One run on a fresh cluster of {@link Scenario#clusterSize()} nodes. The first cluster of each server starts
+     * node 1 alone first (its launcher may build the server); later ones start every node at once.
+     */
+    private RunResult runCluster(Scenario scenario, ServerSpec spec, int round, long count) {
+        String process = "";
+        boolean first = clustersStarted.add(spec.label());
+        try (ServerCluster cluster = ServerCluster.start(spec, scenario.clusterSize(), options.logDir(),
+                scenario.name() + "-r" + round + "-" + spec.label(), options.startupTimeout(),
+                options.clusterTimeout(), first)) {
+            process = cluster.measuredDescription();
+            return measure(scenario, spec, round, count, cluster, cluster);
+        } catch (Exception e) {
+            return RunResult.failed(scenario.name(), spec, round, process, e.toString());
+        }
+    }
+
+    /**
+     * The warm-up run, then the timed run, on a started server. Against a cluster, each run first waits until every
+     * node is idle again (no subscription of the previous run's clients left).
+     *
+     * @param cluster the same as {@code server} for a cluster, null for a lone server
+     */
+    private RunResult measure(Scenario scenario, ServerSpec spec, int round, long count, ServerUnderTest server,
+                              ServerCluster cluster) throws Exception {
+        String process = server.measuredDescription();
+        List<String> problems = new ArrayList<>();
+        long warmup = options.warmup() ? scenario.warmupCount(count) : 0;
+        if (warmup > 0) {
+            try (ScenarioContext ctx = context(server, cluster, true)) {
+                Measurement w = scenario.run(ctx, warmup);
+                if (!w.ok()) {
+                    problems.add("warm-up: lost " + w.lost() + ", " + w.problems());
+                }
+            }
+            if (cluster != null) {
+                problems.addAll(cluster.awaitIdle());
+            }
+        }
+        ResourceUsage.Snapshot before = ResourceUsage.Snapshot.take(server.metrics());
+        Measurement m;
+        try (ScenarioContext ctx = context(server, cluster, false)) {
+            m = scenario.run(ctx, count).withNotes(ctx.notes());
+            if (ctx.expired()) {
+                problems.add("hard time limit reached: connections were closed by the watchdog");
+            }
+        }
+        if (!server.isAlive()) {
+            problems.add(server.exitReport(10));
+            return new RunResult(scenario.name(), spec, round, process, m, ResourceUsage.NONE,
+                    problems(m, problems));
+        }
+        ResourceUsage usage = ResourceUsage.between(before, ResourceUsage.Snapshot.take(server.metrics()),
+                server.metrics().peakRssKib());
+        if (cluster != null) {
+            m = m.withNotes(List.of(cluster.startNote(), "peak RSS per node (the table shows their sum): "
+                    + cluster.peakRssPerNode()));
+        }
+        return new RunResult(scenario.name(), spec, round, process, m, usage, problems(m, problems));
     }
 
     private static List<String> problems(Measurement m, List<String> runner) {
@@ -128,9 +175,13 @@ final class BenchRunner {
         return List.copyOf(all);
     }
 
-    private ScenarioContext context(ServerProcess server, boolean warmup) throws IOException {
+    private ScenarioContext context(ServerUnderTest server, ServerCluster cluster, boolean warmup) {
         Duration hard = options.publishLimit().plus(options.drainIdle()).plusSeconds(60);
-        return new ScenarioContext(server.address(), server.metrics(), new ScenarioContext.Limits(
-                options.publishLimit(), options.drainIdle(), hard, options.windowBytes()), warmup);
+        ScenarioContext.Limits limits = new ScenarioContext.Limits(options.publishLimit(), options.drainIdle(), hard,
+                options.windowBytes());
+        ScenarioContext.Nodes nodes = cluster == null
+                ? new ScenarioContext.Nodes(List.of(((ServerProcess) server).address()), null)
+                : new ScenarioContext.Nodes(cluster.clientAddresses(), cluster::interest);
+        return new ScenarioContext(nodes, server.metrics(), limits, warmup);
     }
 }

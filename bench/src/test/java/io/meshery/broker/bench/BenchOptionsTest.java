@@ -20,7 +20,8 @@ class BenchOptionsTest {
         assertEquals("meshery-broker", o.servers().get(0).name());
         assertEquals("nats-server", o.servers().get(1).name());
         assertEquals(3, o.rounds());
-        assertEquals(Scenarios.all(), o.scenarios());
+        assertEquals(Scenarios.defaults(), o.scenarios());
+        assertTrue(o.scenarios().stream().allMatch(s -> s.clusterSize() == 0), "cluster scenarios only on request");
         assertTrue(o.warmup());
         assertEquals(16L << 20, o.windowBytes());
     }
@@ -30,8 +31,58 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse("--smoke", "--servers", "b");
         assertEquals(1, o.rounds());
         assertFalse(o.warmup());
-        Scenarios.all().forEach(s -> assertEquals(s.smokeCount(), o.countFor(s)));
+        assertEquals(Scenarios.defaults(), o.scenarios());
+        Scenarios.defaults().forEach(s -> assertEquals(s.smokeCount(), o.countFor(s)));
         assertEquals(1, o.servers().size());
+    }
+
+    @Test
+    void clusterScenariosAreChosenByNameByGroupOrWithAll() {
+        List<String> cluster = List.of("cluster-pubsub", "cluster-reqrep", "cluster-queue");
+        assertEquals(cluster, names(BenchOptions.parse("--scenarios", "cluster")));
+        assertEquals(cluster, names(BenchOptions.parse("--scenarios", "cluster-pubsub,cluster-reqrep,cluster-queue")));
+        assertEquals(List.of("pub", "cluster-queue"), names(BenchOptions.parse("--scenarios", "pub,cluster-queue")));
+        assertEquals(List.of("cluster-pubsub", "cluster-reqrep", "cluster-queue", "pub"),
+                names(BenchOptions.parse("--scenarios", "cluster,cluster-queue,pub")), "no scenario twice");
+        assertEquals(Scenarios.all(), BenchOptions.parse("--scenarios", "all").scenarios());
+        assertTrue(Scenarios.all().containsAll(Scenarios.cluster()));
+        Scenarios.cluster().forEach(s -> assertEquals(3, s.clusterSize()));
+        BenchOptions smoke = BenchOptions.parse("--smoke", "--scenarios", "cluster");
+        Scenarios.cluster().forEach(s -> assertEquals(s.smokeCount(), smoke.countFor(s)));
+        assertEquals(Scenarios.named("pubsub").orElseThrow().defaultCount(),
+                Scenarios.named("cluster-pubsub").orElseThrow().defaultCount());
+        assertEquals(Scenarios.named("reqrep").orElseThrow().defaultCount(),
+                Scenarios.named("cluster-reqrep").orElseThrow().defaultCount());
+    }
+
+    @Test
+    void clusterNodeCommandsDefaultToTheExecutableWithAConfigFile() {
+        BenchOptions defaults = BenchOptions.parse("--scenarios", "cluster");
+        assertEquals("bin/meshery-broker -c {config}", defaults.servers().get(0).clusterCommand());
+        assertEquals("nats-server -c {config}", defaults.servers().get(1).clusterCommand());
+        assertEquals(ServerSpec.DEFAULT_A_CLUSTER_COMMAND, defaults.servers().get(0).clusterCommand());
+        assertEquals(ServerSpec.DEFAULT_B_CLUSTER_COMMAND, defaults.servers().get(1).clusterCommand());
+        assertEquals(120_000, defaults.clusterTimeout().toMillis());
+
+        BenchOptions derived = BenchOptions.parse("--a-cmd", "cd .. && exec bin/meshery-broker -p {port} -m 0",
+                "--b-cluster-cmd", "/opt/nats-server --cluster_name x -c {config}", "--cluster-seconds", "30");
+        assertEquals("cd .. && exec bin/meshery-broker -c {config}", derived.servers().get(0).clusterCommand());
+        assertEquals("/opt/nats-server --cluster_name x -c {config}", derived.servers().get(1).clusterCommand());
+        assertEquals("cd .. && exec bin/meshery-broker -c /tmp/c/n1.conf",
+                derived.servers().get(0).clusterCommandFor(Path.of("/tmp/c/n1.conf")));
+        assertEquals(30_000, derived.clusterTimeout().toMillis());
+
+        assertEquals("JAVA_OPTS=\"-Xmx1g -Xss1m\" x/nats-server -c {config}",
+                ServerSpec.clusterOf("JAVA_OPTS=\"-Xmx1g -Xss1m\" x/nats-server -p {port} -a 127.0.0.1"));
+        assertEquals("MESHERY_BROKER_HOME=/tmp/s /tmp/s/bin/meshery-broker -c {config}",
+                ServerSpec.clusterOf("MESHERY_BROKER_HOME=/tmp/s /tmp/s/bin/meshery-broker -p {port}"));
+        assertEquals("nats-server -c {config}", ServerSpec.clusterOf("nats-server"));
+        assertEquals("x -c {config} -D", ServerSpec.clusterOf("x -c {config} -D"));
+        assertEquals("nats-server -c {config}", new ServerSpec("B", "b", "nats-server -p {port}").clusterCommand());
+    }
+
+    private static List<String> names(BenchOptions options) {
+        return options.scenarios().stream().map(s -> s.name()).toList();
     }
 
     @Test
@@ -76,5 +127,6 @@ class BenchOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--rounds"));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--count", "pub=0"));
         assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--servers", "c"));
+        assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--a-cluster-cmd"));
     }
 }

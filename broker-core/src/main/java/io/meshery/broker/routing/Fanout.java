@@ -66,7 +66,7 @@ public final class Fanout {
         if (match.isEmpty()) {
             return false;
         }
-        deliverAll(match, echo ? null : publisher, fromRoute, msg, buf, off, len);
+        deliverAll(match, echo ? null : publisher, fromRoute, matchSubject, msg, buf, off, len);
         return true;
     }
 
@@ -108,8 +108,8 @@ public final class Fanout {
     }
 
     /** The deliveries of one matched message; apart from {@link #publish} so that its no-interest path stays small. */
-    private void deliverAll(Match match, Subscriber skip, boolean fromRoute, PubArgs msg, byte[] buf, int off,
-                            int len) {
+    private void deliverAll(Match match, Subscriber skip, boolean fromRoute, String matchSubject, PubArgs msg,
+                            byte[] buf, int off, int len) {
         for (Subscription s : match.plain()) {
             if (!s.isRemote()) {
                 deliverTo(s, skip, msg, buf, off, len);
@@ -123,7 +123,7 @@ public final class Fanout {
             }
         }
         if (remoteCount > 0) {
-            forwardToRemotes(msg, buf, off, len);
+            forwardToRemotes(matchSubject, msg, buf, off, len);
         }
     }
 
@@ -174,11 +174,13 @@ public final class Fanout {
         }
     }
 
-    private void forwardToRemotes(PubArgs msg, byte[] buf, int off, int len) {
+    private void forwardToRemotes(String matchSubject, PubArgs msg, byte[] buf, int off, int len) {
+        // a client's PUB matches on the subject it sends: the same string, no need to carry it twice
+        String routeBy = matchSubject == msg.subject() || matchSubject.equals(msg.subject()) ? null : matchSubject;
         for (int i = 0; i < remoteCount; i++) {
             RemoteNode node = remotes[i];
             int n = remoteQueueCounts[i];
-            if (node.forward(msg, buf, off, len, n == 0 ? RemoteNode.NO_QUEUES : remoteQueues[i], n)) {
+            if (node.forward(routeBy, msg, buf, off, len, n == 0 ? RemoteNode.NO_QUEUES : remoteQueues[i], n)) {
                 touched.put(node, Boolean.TRUE);
                 batchDeliveries++;
                 batchDeliveredBytes += len;

@@ -3,8 +3,8 @@ package io.meshery.broker.routing;
 /**
  * Told of each change to the interest of this node's own clients, by the {@link SubjectShard} that made it, after
  * the index changed and before the subscriber is told: so a listener that passes the change on to other nodes
- * does so before the client's next operation (the cluster's RS+ and RS-). Subscriptions of other nodes and of the
- * node's internal handlers are not reported. Called from the shard actors, several at a time.
+ * does so before the client's next operation (the cluster's RS+ and RS-). Only the subscriptions of owners that are
+ * {@link Subscriber#sharedWithCluster()} are reported. Called from the shard actors, several at a time.
  */
 public interface InterestListener {
 

@@ -17,16 +17,19 @@ public interface RemoteNode extends Subscriber {
     /**
      * Queues {@code msg} for the other node. Must not block.
      *
+     * @param matchSubject the subject the other node matches its subscriptions on when it is not {@code msg}'s own
+     *                     (a push consumer's deliver subject), else {@code null}
      * @param queues the queue groups this node was picked for, {@code queues[0, queueCount)}; the other node gives
      *               the message to one of its members of each
      * @return {@code false} when the message was not queued (the link is down or too far behind)
      */
-    boolean forward(PubArgs msg, byte[] buf, int off, int len, String[] queues, int queueCount);
+    boolean forward(String matchSubject, PubArgs msg, byte[] buf, int off, int len, String[] queues,
+                    int queueCount);
 
     /** Not used: the fan-out calls {@link #forward} once per message instead. */
     @Override
     default boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
-        return forward(msg, buf, off, len, NO_QUEUES, 0);
+        return forward(null, msg, buf, off, len, NO_QUEUES, 0);
     }
 
     /** Other nodes end no subscription by count. */

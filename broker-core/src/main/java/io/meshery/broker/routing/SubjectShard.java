@@ -68,8 +68,8 @@ public final class SubjectShard extends AbstractBehavior<SubjectShard.Command> {
         return this;
     }
 
-    /** Interest other nodes hear of: a client's, not another node's or an internal handler's. */
+    /** Interest other nodes hear of: a client's, or a handler's that serves the cluster; never another node's. */
     private static boolean isClientInterest(Subscription sub) {
-        return sub.owner().kind() == Subscriber.Kind.LOCAL_CLIENT;
+        return sub.owner().sharedWithCluster();
     }
 }

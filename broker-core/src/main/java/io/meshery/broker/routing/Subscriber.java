@@ -24,6 +24,15 @@ public interface Subscriber {
     }
 
     /**
+     * Whether the other nodes of a cluster hear of this subscriber's interest (and so forward it what their clients
+     * publish): a client's, and a node's own handlers that serve the whole cluster (a stream capturing its subjects,
+     * a consumer's acknowledgements); never another node's (one hop).
+     */
+    default boolean sharedWithCluster() {
+        return kind() == Kind.LOCAL_CLIENT;
+    }
+
+    /**
      * Queues one message for {@code sub}. Must not block. The message is {@code msg}'s subject and reply
      * with the payload {@code buf[off, off+len)} (headers first when {@code msg.hasHeaders()}).
      *

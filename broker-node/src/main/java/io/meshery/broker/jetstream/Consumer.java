@@ -105,8 +105,21 @@ final class Consumer implements InternalSubscriber {
     }
 
     /** The subjects the consumer listens on: its acks, and flow control answers for a push consumer. */
+    /**
+     * Its acknowledgements, flow-control replies when it has flow control, and its pull requests: all subscribed here, so that in a cluster they reach it from clients on any node.
+     */
     List<String> subjects() {
-        return spec.flowControl ? List.of(ackPrefix() + ">", flowControlPrefix() + ">") : List.of(ackPrefix() + ">");
+        List<String> subjects = new java.util.ArrayList<>(List.of(ackPrefix() + ">"));
+        if (spec.flowControl) {
+            subjects.add(flowControlPrefix() + ">");
+        }
+        subjects.add(nextSubject()); // a push consumer answers them with a 409
+        return subjects;
+    }
+
+    /** {@code $JS.API.CONSUMER.MSG.NEXT.<stream>.<consumer>}: where pull requests for it are published. */
+    private String nextSubject() {
+        return "$JS.API.CONSUMER.MSG.NEXT." + stream.spec().name() + "." + spec.name;
     }
 
     List<Subscription> subscriptions() {
@@ -334,6 +347,12 @@ final class Consumer implements InternalSubscriber {
 
     // ---- acks and flow control --------------------------------------------------------------------------
 
+    /** Heard of by the other nodes of a cluster: acknowledgements and pull requests come from clients on any node. */
+    @Override
+    public boolean sharedWithCluster() {
+        return true;
+    }
+
     @Override
     public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
         byte[] body = InternalSubscriber.body(msg, buf, off, len);
@@ -345,6 +364,12 @@ final class Consumer implements InternalSubscriber {
 
     private void received(String subject, String reply, byte[] body) {
         if (stopped) {
+            return;
+        }
+        if (subject.startsWith("$JS.API.CONSUMER.MSG.NEXT.")) {
+            if (reply != null) {
+                nextRequest(reply, body);
+            }
             return;
         }
         lastActivity = System.nanoTime();

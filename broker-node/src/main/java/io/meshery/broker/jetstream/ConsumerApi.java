@@ -12,8 +12,8 @@ import java.util.Set;
 
 /**
  * The consumer half of {@code $JS.API.>}, answered with nats-server 2.9.10's JSON: {@code CONSUMER.CREATE},
- * {@code CONSUMER.DURABLE.CREATE}, {@code INFO}, {@code DELETE}, {@code NAMES}, {@code LIST}, and the pull
- * requests {@code CONSUMER.MSG.NEXT.<stream>.<consumer>}, which the consumer answers with messages or a status.
+ * {@code CONSUMER.DURABLE.CREATE}, {@code INFO}, {@code DELETE}, {@code NAMES}, {@code LIST}. Pull requests
+ * ({@code CONSUMER.MSG.NEXT.<stream>.<consumer>}) go to the consumer itself, which subscribes to its own.
  *
  * <p>Threads: the JetStream thread, called by {@link JetStreamApi}.
  */
@@ -32,19 +32,6 @@ final class ConsumerApi {
 
     ConsumerApi(JetStream js) {
         this.js = js;
-    }
-
-    /** {@code CONSUMER.MSG.NEXT.<stream>.<consumer>}: a pull request; unknown consumers get no answer. */
-    void next(String op, String reply, byte[] body) {
-        String[] t = op.split("\\.");
-        if (t.length != 5) {
-            return;
-        }
-        MessageStream s = js.streams().get(t[3]);
-        Consumer c = s == null ? null : s.consumers().get(t[4]);
-        if (c != null) {
-            c.nextRequest(reply, body);
-        }
     }
 
     /** The response type of a consumer request ({@code CONSUMER.<op>...}). */

@@ -27,6 +27,12 @@ final class DirectGet implements InternalSubscriber {
         this.stream = stream;
     }
 
+    /** Heard of by the other nodes of a cluster: direct gets come from clients on any node. */
+    @Override
+    public boolean sharedWithCluster() {
+        return true;
+    }
+
     @Override
     public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
         if (msg.replyLength() == 0) {

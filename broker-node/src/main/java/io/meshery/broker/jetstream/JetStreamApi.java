@@ -59,8 +59,7 @@ final class JetStreamApi implements InternalSubscriber {
     private void handle(String subject, String reply, byte[] body) {
         String op = subject.substring(PREFIX.length());
         if (op.startsWith("CONSUMER.MSG.NEXT.")) {
-            consumers.next(op, reply, body); // answered with messages or a status, not JSON
-            return;
+            return; // a pull consumer subscribes to its own requests (Consumer#subjects); unknown ones get no answer
         }
         js.apiTotal.incrementAndGet();
         String type = typeOf(op);

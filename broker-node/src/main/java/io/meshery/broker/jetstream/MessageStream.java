@@ -101,6 +101,12 @@ final class MessageStream implements InternalSubscriber {
 
     // ---- capture (publisher threads) ------------------------------------------------------------------
 
+    /** Heard of by the other nodes of a cluster: a message published on any node of a cluster is captured. */
+    @Override
+    public boolean sharedWithCluster() {
+        return true;
+    }
+
     @Override
     public boolean deliver(Subscription sub, PubArgs msg, byte[] buf, int off, int len) {
         int hdr = msg.hasHeaders() ? msg.headerSize() : 0;

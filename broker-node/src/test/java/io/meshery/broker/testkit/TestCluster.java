@@ -27,6 +27,8 @@ public final class TestCluster implements AutoCloseable {
     private final int[] clusterPorts;
     private final BrokerNode[] nodes;
     private final UnaryOperator<BrokerOptions.Builder> tweak;
+    /** Where each node keeps its JetStream store (node-1, node-2...), or {@code null} for nodes without JetStream. */
+    private java.nio.file.Path jetStreamBase;
 
     private TestCluster(String name, int[] clusterPorts, UnaryOperator<BrokerOptions.Builder> tweak) {
         this.name = name;
@@ -41,7 +43,18 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public static TestCluster start(int size, UnaryOperator<BrokerOptions.Builder> tweak) {
+        return start(size, tweak, null);
+    }
+
+    /** Nodes with JetStream, each storing under {@code jetStreamBase/node-<n>}. */
+    public static TestCluster startWithJetStream(int size, java.nio.file.Path jetStreamBase) {
+        return start(size, UnaryOperator.identity(), jetStreamBase);
+    }
+
+    private static TestCluster start(int size, UnaryOperator<BrokerOptions.Builder> tweak,
+                                     java.nio.file.Path jetStreamBase) {
         TestCluster c = new TestCluster("test-" + Long.toHexString(System.nanoTime()), freePorts(size), tweak);
+        c.jetStreamBase = jetStreamBase;
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             int n = i;
@@ -75,7 +88,9 @@ public final class TestCluster implements AutoCloseable {
     /** Starts node {@code i} (again, after {@link #stop}). */
     public void startNode(int i) {
         BrokerOptions o = options(i).build();
-        nodes[i] = BrokerNode.start(ServerSettings.from(o), null, o.clusterSettings().orElseThrow());
+        var js = jetStreamBase == null ? null
+            : new io.meshery.broker.jetstream.JetStreamConfig(jetStreamBase.resolve("node-" + (i + 1)), -1, -1, null);
+        nodes[i] = BrokerNode.start(ServerSettings.from(o), js, o.clusterSettings().orElseThrow());
     }
 
     /** Stops node {@code i} gracefully (it leaves the cluster). */

@@ -105,12 +105,13 @@ public final class RouteLink implements RemoteNode {
     // ---- out ---------------------------------------------------------------------------------------------
 
     @Override
-    public boolean forward(PubArgs msg, byte[] buf, int off, int len, String[] queues, int queueCount) {
+    public boolean forward(String matchSubject, PubArgs msg, byte[] buf, int off, int len, String[] queues,
+                           int queueCount) {
         synchronized (this) {
             if (closed) {
                 return false;
             }
-            int size = RouteRecords.messageSize(msg, len, queues, queueCount);
+            int size = RouteRecords.messageSize(matchSubject, msg, len, queues, queueCount);
             if (out.size() > 0 && out.size() + inFlightBytes + size > maxPending) {
                 dropped++;
                 if (!dropping) {
@@ -121,7 +122,7 @@ public final class RouteLink implements RemoteNode {
                 }
                 return false;
             }
-            RouteRecords.writeMessage(out, msg, buf, off, len, queues, queueCount);
+            RouteRecords.writeMessage(out, matchSubject, msg, buf, off, len, queues, queueCount);
             outMsgs++;
             outBytes += len;
             return true;

@@ -269,9 +269,11 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
         RouteLink link;
 
         @Override
-        public void message(PubArgs msg, byte[] buf, int off, int len, String[] queues, int queueCount) {
+        public void message(String match, PubArgs msg, byte[] buf, int off, int len, String[] queues,
+                            int queueCount) {
             link.countIn(len);
-            fanout.publishFromRoute(link, msg.subject(), msg, buf, off, len, queues, queueCount);
+            fanout.publishFromRoute(link, match == null ? msg.subject() : match, msg, buf, off, len, queues,
+                queueCount);
         }
 
         @Override

@@ -11,7 +11,8 @@ import java.util.Arrays;
  *
  * <pre>
  * MSG    1 | u16 lineLen | subject [' ' reply] | u16 subjectLen | i32 headerSize (-1: none) | i32 totalSize
- *          | u8 queueCount | (u16 len | queue)* | payload (totalSize bytes)
+ *          | u16 matchLen | match subject (when it is not the subject) | u8 queueCount | (u16 len | queue)*
+ *          | payload (totalSize bytes)
  * SUB    2 | u16 subjectLen | subject | u16 queueLen | queue
  * UNSUB  3 | u16 subjectLen | subject | u16 queueLen | queue
  * RESET  4
@@ -97,18 +98,18 @@ final class RouteRecords {
     }
 
     /** The size of {@code msg}'s record. */
-    static int messageSize(PubArgs msg, int payloadLen, String[] queues, int queueCount) {
-        int n = 1 + 2 + msg.subjectLength() + (msg.replyLength() > 0 ? 1 + msg.replyLength() : 0) + 2 + 4 + 4 + 1
-            + payloadLen;
+    static int messageSize(String match, PubArgs msg, int payloadLen, String[] queues, int queueCount) {
+        int n = 1 + 2 + msg.subjectLength() + (msg.replyLength() > 0 ? 1 + msg.replyLength() : 0) + 2 + 4 + 4 + 2
+            + (match == null ? 0 : match.length()) + 1 + payloadLen;
         for (int i = 0; i < queueCount; i++) {
             n += 2 + queues[i].length();
         }
         return n;
     }
 
-    static void writeMessage(Sink s, PubArgs msg, byte[] payload, int off, int len, String[] queues,
+    static void writeMessage(Sink s, String match, PubArgs msg, byte[] payload, int off, int len, String[] queues,
                              int queueCount) {
-        s.ensure(messageSize(msg, len, queues, queueCount));
+        s.ensure(messageSize(match, msg, len, queues, queueCount));
         int subjectLen = msg.subjectLength();
         int replyLen = msg.replyLength();
         s.u8(MSG);
@@ -121,6 +122,13 @@ final class RouteRecords {
         s.u16(subjectLen);
         s.i32(msg.headerSize());
         s.i32(len);
+        if (match == null) {
+            s.u16(0);
+        } else {
+            byte[] m = match.getBytes(StandardCharsets.ISO_8859_1);
+            s.u16(m.length);
+            s.bytes(m, 0, m.length);
+        }
         s.u8(queueCount);
         for (int i = 0; i < queueCount; i++) {
             byte[] q = queues[i].getBytes(StandardCharsets.ISO_8859_1);
@@ -148,8 +156,11 @@ final class RouteRecords {
 
     /** What a {@link Reader} finds in the stream. */
     interface Handler {
-        /** {@code msg} wraps the record; the payload is {@code buf[off, off+len)}. Valid only during the call. */
-        void message(PubArgs msg, byte[] buf, int off, int len, String[] queues, int queueCount);
+        /**
+         * {@code msg} wraps the record; the payload is {@code buf[off, off+len)}; {@code match} is the subject to
+         * match on when it is not the message's own, else null. Valid only during the call.
+         */
+        void message(String match, PubArgs msg, byte[] buf, int off, int len, String[] queues, int queueCount);
 
         void interest(boolean add, String subject, String queue);
 
@@ -250,14 +261,19 @@ final class RouteRecords {
             }
             int lineLen = u16(b, p + 1);
             int q = p + 3 + lineLen;
-            if (q + 11 > len) {
+            if (q + 12 > len) {
                 return -1;
             }
             int subjectLen = u16(b, q);
             int headerSize = i32(b, q + 2);
             int total = i32(b, q + 6);
-            int queueCount = b[q + 10] & 0xff;
-            int r = q + 11;
+            int matchLen = u16(b, q + 10);
+            if (q + 13 + matchLen > len) {
+                return -1;
+            }
+            int queueCount = b[q + 12 + matchLen] & 0xff;
+            int queuesAt = q + 13 + matchLen;
+            int r = queuesAt;
             for (int i = 0; i < queueCount; i++) {
                 if (r + 2 > len) {
                     return -1;
@@ -270,7 +286,8 @@ final class RouteRecords {
             if (queueCount > queues.length) {
                 queues = new String[queueCount];
             }
-            r = q + 11;
+            String match = matchLen == 0 ? null : new String(b, q + 12, matchLen, StandardCharsets.ISO_8859_1);
+            r = queuesAt;
             for (int i = 0; i < queueCount; i++) {
                 int qLen = u16(b, r);
                 queues[i] = new String(b, r + 2, qLen, StandardCharsets.ISO_8859_1);
@@ -279,7 +296,7 @@ final class RouteRecords {
             int lineOff = p + 3;
             int replyLen = lineLen > subjectLen ? lineLen - subjectLen - 1 : 0;
             args.wrap(b, lineOff, subjectLen, lineOff + subjectLen + 1, replyLen, headerSize, total);
-            handler.message(args, b, r, total, queues, queueCount);
+            handler.message(match, args, b, r, total, queues, queueCount);
             return r + total;
         }
 

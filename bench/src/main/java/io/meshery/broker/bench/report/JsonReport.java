@@ -41,6 +41,7 @@ public final class JsonReport {
         opts.put("warmup", options.warmup());
         opts.put("publish_limit_s", options.publishLimit().toMillis() / 1e3);
         opts.put("window_bytes", options.windowBytes());
+        opts.put("cluster_formation_limit_s", options.clusterTimeout().toMillis() / 1e3);
         root.put("options", opts);
         List<Object> servers = new ArrayList<>();
         for (ServerSpec s : options.servers()) {
@@ -49,6 +50,7 @@ public final class JsonReport {
             server.put("name", s.name());
             server.put("command", s.command());
             server.put("jetstream_command", s.jsCommand());
+            server.put("cluster_node_command", s.clusterCommand());
             servers.add(server);
         }
         root.put("servers", servers);

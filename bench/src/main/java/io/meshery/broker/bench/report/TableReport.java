@@ -1,5 +1,6 @@
 package io.meshery.broker.bench.report;
 
+import io.meshery.broker.bench.scenario.Scenarios;
 import io.meshery.broker.bench.server.ServerSpec;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -65,6 +66,12 @@ public final class TableReport {
                     perUnit(r.clientCpuPerUnit(), r.unitName()), cores(r.clientCores()), cores(r.otherCores())));
         }
         table(header2, body2);
+        if (summary.resources().stream().anyMatch(r -> Scenarios.named(r.scenario())
+                .map(s -> s.clusterSize() > 0).orElse(false))) {
+            out.println();
+            out.println("cluster-* scenarios: peak RSS is the sum of the 3 nodes' peaks and server CPU that of all 3"
+                    + " nodes (each run's notes give every node's peak).");
+        }
         double noisiest = summary.resources().stream().mapToDouble(Summary.Resources::otherCores).max().orElse(0);
         if (noisiest > NOISY_CORES) {
             out.println();

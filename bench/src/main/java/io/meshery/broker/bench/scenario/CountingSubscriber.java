@@ -29,7 +29,13 @@ final class CountingSubscriber {
     /** Connects, subscribes to {@code subject} (in {@code queue} unless null), flushes, and starts reading. */
     static CountingSubscriber start(ScenarioContext ctx, String name, String subject, String queue)
             throws IOException {
-        NatsWireClient connection = ctx.connect(name, READ_BUFFER);
+        return start(ctx, 0, name, subject, queue);
+    }
+
+    /** {@link #start(ScenarioContext, String, String, String)} on node {@code node} (0-based) of a cluster. */
+    static CountingSubscriber start(ScenarioContext ctx, int node, String name, String subject, String queue)
+            throws IOException {
+        NatsWireClient connection = ctx.connect(node, name, READ_BUFFER);
         connection.subscribe(subject, queue, 1);
         connection.flush();
         CountingSubscriber subscriber = new CountingSubscriber(connection);

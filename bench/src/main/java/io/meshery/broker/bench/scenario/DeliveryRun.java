@@ -4,9 +4,11 @@ import io.meshery.broker.bench.wire.NatsWireClient;
 import io.meshery.broker.bench.wire.PubBatch;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -20,17 +22,48 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A run: start every subscriber (subscribe, flush), publish under a {@link FlowControl} window bound to the
  * slowest group, flush the publisher, then wait until every group has everything or nothing has arrived for the
  * drain-idle time. The elapsed time runs from the first publish to the last receipt.
+ *
+ * <p>Against a cluster, each member is placed on a node (node 1 unless its group says otherwise) and the publisher
+ * on {@link #publishingOn its node}. Before publishing, the run waits until the publisher's node knows the
+ * subscribers' interest ({@link ScenarioContext#awaitInterest}): its own clients' subscriptions one by one, and one
+ * per other node and group (nats-server announces a node's interest in a subject, or in a subject and queue group,
+ * once over a route however many of its clients share it).
  */
 final class DeliveryRun {
 
-    /** A plain subscriber ({@code queue == null}, one member) or the members of one queue group. */
-    record Group(String queue, int members) {
+    /**
+     * A plain subscriber ({@code queue == null}, one member) or the members of one queue group.
+     *
+     * @param nodes the node (0-based) of each member in a cluster; empty: all on node 1
+     */
+    record Group(String queue, int members, List<Integer> nodes) {
+        Group {
+            nodes = List.copyOf(nodes);
+            if (!nodes.isEmpty() && nodes.size() != members) {
+                throw new IllegalArgumentException(members + " members but nodes " + nodes);
+            }
+        }
+
         static Group plain() {
-            return new Group(null, 1);
+            return new Group(null, 1, List.of());
         }
 
         static Group queue(String name, int members) {
-            return new Group(name, members);
+            return new Group(name, members, List.of());
+        }
+
+        /** A plain subscriber on node {@code node} of a cluster. */
+        static Group plainOn(int node) {
+            return new Group(null, 1, List.of(node));
+        }
+
+        /** A queue group with one member on each of {@code nodes}. */
+        static Group queueOn(String name, Integer... nodes) {
+            return new Group(name, nodes.length, List.of(nodes));
+        }
+
+        int nodeOf(int member) {
+            return nodes.isEmpty() ? 0 : nodes.get(member);
         }
     }
 
@@ -77,12 +110,43 @@ final class DeliveryRun {
     private final String subject;
     private final PubBatch batch;
     private final List<Group> groups;
+    private final int publisherNode;
 
     /** Publishes {@code payloads} in turn on {@code subject}, encoded once in batches of about {@code batchBytes}. */
     DeliveryRun(String subject, List<byte[]> payloads, int batchBytes, List<Group> groups) {
+        this(subject, PubBatch.encode(subject, payloads, batchBytes), groups, 0);
+    }
+
+    private DeliveryRun(String subject, PubBatch batch, List<Group> groups, int publisherNode) {
         this.subject = subject;
-        this.batch = PubBatch.encode(subject, payloads, batchBytes);
+        this.batch = batch;
         this.groups = List.copyOf(groups);
+        this.publisherNode = publisherNode;
+    }
+
+    /** The same run with the publisher on node {@code node} (0-based) of a cluster. */
+    DeliveryRun publishingOn(int node) {
+        return new DeliveryRun(subject, batch, groups, node);
+    }
+
+    /**
+     * Subscriptions the publisher's node knows once every subscriber's interest has reached it: each member on
+     * that node, plus one per other node and group; plain subscribers on one node count once together.
+     */
+    long interestAtPublisher() {
+        long local = 0;
+        Set<String> remote = new HashSet<>();
+        for (Group group : groups) {
+            for (int m = 0; m < group.members(); m++) {
+                int node = group.nodeOf(m);
+                if (node == publisherNode) {
+                    local++;
+                } else {
+                    remote.add(node + " " + group.queue());
+                }
+            }
+        }
+        return local + remote.size();
     }
 
     /** Runs once with up to {@code count} messages. */
@@ -92,11 +156,12 @@ final class DeliveryRun {
         for (Group group : groups) {
             List<CountingSubscriber> these = new ArrayList<>();
             for (int m = 0; m < group.members(); m++) {
-                these.add(CountingSubscriber.start(ctx, "sub-" + n++, subject, group.queue()));
+                these.add(CountingSubscriber.start(ctx, group.nodeOf(m), "sub-" + n++, subject, group.queue()));
             }
             members.add(these);
         }
-        NatsWireClient connection = ctx.connect("publisher", 4096);
+        ctx.awaitInterest(publisherNode, interestAtPublisher());
+        NatsWireClient connection = ctx.connect(publisherNode, "publisher", 4096);
         long frameBytes = Math.max(1, batch.bytes() / batch.messages());
         FlowControl window = FlowControl.window(ctx.windowMessages(frameBytes), () -> slowestGroup(members));
         Publisher.Result published = Publisher.publish(connection, batch, count, ctx.publishDeadlineNanos(), window);

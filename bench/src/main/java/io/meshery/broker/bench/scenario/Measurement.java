@@ -1,5 +1,6 @@
 package io.meshery.broker.bench.scenario;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +23,16 @@ public record Measurement(long units, String unitName, Map<String, Double> value
     /** Deliveries that never happened. */
     public long lost() {
         return Math.max(0, expected - received);
+    }
+
+    /** The same measurement with {@code more} notes after its own. */
+    public Measurement withNotes(List<String> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        List<String> all = new ArrayList<>(notes);
+        all.addAll(more);
+        return new Measurement(units, unitName, values, expected, received, disconnects, problems, List.copyOf(all));
     }
 
     /** A run with no loss, no disconnect and no problem. */

@@ -15,6 +15,10 @@ import java.util.List;
  * time with reply subject {@code _INBOX.x.<n>} and waits for the reply before the next; each round trip is timed
  * from before the write to the read that completes the reply. Reports p50/p99/p99.9 in µs. A reply missing for
  * 10 s ends the run as lost.
+ *
+ * <p>{@code cluster-reqrep} ({@link #cluster()}): the same across a 3-node cluster, the requester connected to node
+ * 1 and the replier to node 2: each request and each reply crosses a route. The first request is sent once node 1
+ * knows the replier's subscription and node 2 the requester's inbox.
  */
 public final class RequestReplyScenario implements Scenario {
 
@@ -22,14 +26,38 @@ public final class RequestReplyScenario implements Scenario {
     private static final byte[] PAYLOAD = Payloads.filled(16);
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
+    private final boolean cluster;
+
+    /** {@code reqrep}, on a lone server. */
+    public RequestReplyScenario() {
+        this(false);
+    }
+
+    private RequestReplyScenario(boolean cluster) {
+        this.cluster = cluster;
+    }
+
+    /** {@code cluster-reqrep}: requester on node 1, replier on node 2 of a 3-node cluster. */
+    public static RequestReplyScenario cluster() {
+        return new RequestReplyScenario(true);
+    }
+
     @Override
     public String name() {
-        return "reqrep";
+        return cluster ? "cluster-reqrep" : "reqrep";
     }
 
     @Override
     public String summary() {
-        return "sequential request-reply through a replying client, 16 B: latency p50/p99/p99.9";
+        return cluster
+                ? "3-node cluster: sequential request-reply, requester on node 1, replier on node 2, 16 B: latency"
+                + " p50/p99/p99.9"
+                : "sequential request-reply through a replying client, 16 B: latency p50/p99/p99.9";
+    }
+
+    @Override
+    public int clusterSize() {
+        return cluster ? 3 : 0;
     }
 
     @Override
@@ -50,15 +78,21 @@ public final class RequestReplyScenario implements Scenario {
 
     @Override
     public Measurement run(ScenarioContext ctx, long count) throws Exception {
-        NatsWireClient replierConnection = ctx.connect("replier", 64 * 1024);
+        int replierNode = cluster ? 1 : 0;
+        NatsWireClient replierConnection = ctx.connect(replierNode, "replier", 64 * 1024);
         replierConnection.subscribe(SUBJECT, null, 1);
         replierConnection.flush();
         Replier replier = new Replier(replierConnection, PAYLOAD);
         ctx.startThread("bench-replier", replier);
 
-        NatsWireClient requester = ctx.connect("requester", 64 * 1024);
+        NatsWireClient requester = ctx.connect(0, "requester", 64 * 1024);
         requester.subscribe("_INBOX.x.*", null, 1);
         requester.flush();
+        if (cluster) {
+            // Each node knows its own client's subscription and the other's, announced over the route.
+            ctx.awaitInterest(0, 2);
+            ctx.awaitInterest(replierNode, 2);
+        }
 
         int total = (int) Math.min(count, Integer.MAX_VALUE - 8);
         long[] latencies = new long[total];

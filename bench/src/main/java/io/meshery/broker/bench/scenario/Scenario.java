@@ -36,6 +36,15 @@ public interface Scenario {
         return false;
     }
 
+    /**
+     * Nodes of the cluster the scenario runs against, or 0 for a lone server. A cluster scenario starts that many
+     * nodes of each server side by side (see {@link io.meshery.broker.bench.server.ServerCluster}) and connects its
+     * clients to chosen nodes ({@link ScenarioContext#connect(int, String, int)}).
+     */
+    default int clusterSize() {
+        return 0;
+    }
+
     /** Runs the scenario once against the server in {@code ctx}. */
     Measurement run(ScenarioContext ctx, long count) throws Exception;
 }

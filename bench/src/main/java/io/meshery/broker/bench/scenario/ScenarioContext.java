@@ -6,15 +6,17 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * What a scenario run may use: the server's address and metrics, the run's limits, and a registry of the
- * connections and threads it opens.
+ * What a scenario run may use: the server's address (or the addresses of a cluster's nodes) and metrics, the run's
+ * limits, and a registry of the connections and threads it opens.
  *
  * <p>Every run is bounded twice. The publisher stops at {@link #publishDeadlineNanos()} (the run then reports what
  * it managed); and a watchdog closes every connection at the hard limit, which unblocks any thread stuck on a
@@ -35,13 +37,35 @@ public final class ScenarioContext implements AutoCloseable {
     public record Limits(Duration publish, Duration drainIdle, Duration hard, long windowBytes) {
     }
 
+    /**
+     * The nodes of a cluster under test.
+     *
+     * @param clients  client address of each node, node 1 (index 0) first
+     * @param interest how many subscriptions a node (by index) knows beyond its idle count: its own clients' and
+     *                 the interest other nodes announced to it
+     */
+    public record Nodes(List<InetSocketAddress> clients, Interest interest) {
+        public Nodes {
+            clients = List.copyOf(clients);
+        }
+    }
+
+    /** Reads one node's interest count; see {@link Nodes#interest()}. */
+    @FunctionalInterface
+    public interface Interest {
+        long of(int node) throws IOException;
+    }
+
+    /** How long {@link #awaitInterest} waits for subscriptions to reach a node. */
+    public static final Duration INTEREST_TIMEOUT = Duration.ofSeconds(30);
+
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bench-watchdog");
         t.setDaemon(true);
         return t;
     });
 
-    private final InetSocketAddress server;
+    private final Nodes nodes;
     private final ProcessMetrics serverMetrics;
     private final Limits limits;
     private final long publishDeadline;
@@ -49,6 +73,7 @@ public final class ScenarioContext implements AutoCloseable {
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> watchdog;
     private final boolean warmup;
+    private final List<String> notes = new CopyOnWriteArrayList<>();
     private volatile boolean expired;
 
     /** Starts the clock of a timed run: the publish deadline and the watchdog count from now. */
@@ -62,8 +87,19 @@ public final class ScenarioContext implements AutoCloseable {
      * @param warmup true for the untimed warm-up run before a timed run on the same server
      */
     public ScenarioContext(InetSocketAddress server, ProcessMetrics serverMetrics, Limits limits, boolean warmup) {
+        this(new Nodes(List.of(server), null), serverMetrics, limits, warmup);
+    }
+
+    /**
+     * Starts the clock of a run against a cluster's nodes (or, with one address and no interest reader, a lone
+     * server): the publish deadline and the watchdog count from now.
+     *
+     * @param serverMetrics CPU and memory of the server, summed over the nodes
+     * @param warmup        true for the untimed warm-up run before a timed run on the same server
+     */
+    public ScenarioContext(Nodes nodes, ProcessMetrics serverMetrics, Limits limits, boolean warmup) {
         this.warmup = warmup;
-        this.server = server;
+        this.nodes = nodes;
         this.serverMetrics = serverMetrics;
         this.limits = limits;
         this.publishDeadline = System.nanoTime() + limits.publish().toNanos();
@@ -75,9 +111,14 @@ public final class ScenarioContext implements AutoCloseable {
         connections.forEach(NatsWireClient::close);
     }
 
-    /** Opens a connection (handshake included) that the context will close. */
+    /** Opens a connection (handshake included) to the server, or node 1 of a cluster, that the context will close. */
     public NatsWireClient connect(String name, int readBufferBytes) throws IOException {
-        NatsWireClient client = NatsWireClient.connect(server, name, readBufferBytes);
+        return connect(0, name, readBufferBytes);
+    }
+
+    /** Opens a connection (handshake included) to node {@code node} (0-based) that the context will close. */
+    public NatsWireClient connect(int node, String name, int readBufferBytes) throws IOException {
+        NatsWireClient client = NatsWireClient.connect(nodes.clients().get(node), name, readBufferBytes);
         connections.add(client);
         if (expired) {
             client.close();
@@ -92,6 +133,54 @@ public final class ScenarioContext implements AutoCloseable {
         threads.add(t);
         t.start();
         return t;
+    }
+
+    /** Nodes to connect to: 1 for a lone server. */
+    public int nodeCount() {
+        return nodes.clients().size();
+    }
+
+    /** True when the run is against a cluster. */
+    public boolean clustered() {
+        return nodes.interest() != null;
+    }
+
+    /**
+     * In a cluster, waits until node {@code node} (0-based) knows at least {@code subscriptions} subscriptions beyond
+     * its idle count, polling its monitoring endpoint: the interest of subscribers on other nodes has reached it,
+     * so what a publisher connected to it sends now is routed to them. Notes the time it took. Does nothing for a
+     * lone server, where a subscriber's flush already guarantees its interest.
+     *
+     * @throws IOException when the count is not reached within {@link #INTEREST_TIMEOUT}, or the node does not
+     *                     answer
+     */
+    public void awaitInterest(int node, long subscriptions) throws IOException {
+        if (!clustered()) {
+            return;
+        }
+        long start = System.nanoTime();
+        long deadline = start + INTEREST_TIMEOUT.toNanos();
+        long seen;
+        while ((seen = nodes.interest().of(node)) < subscriptions) {
+            if (System.nanoTime() > deadline || expired) {
+                throw new IOException("node " + (node + 1) + " knows " + seen + " of the run's subscriptions after "
+                        + INTEREST_TIMEOUT.toSeconds() + " s, expected at least " + subscriptions
+                        + ": interest did not propagate");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        note(String.format(Locale.ROOT, "node %d had the subscribers' interest (%d subscriptions) after %.0f ms",
+                node + 1, seen, (System.nanoTime() - start) / 1e6));
+    }
+
+    /** Adds a note to the run's report. */
+    public void note(String note) {
+        notes.add(note);
+    }
+
+    /** Notes added by the context and the scenario, for the run's report. */
+    public List<String> notes() {
+        return List.copyOf(notes);
     }
 
     /** CPU and memory of the server process. */

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * CPU time and memory of one process, read from Linux {@code /proc/<pid>/stat} and {@code /proc/<pid>/status}.
+ * CPU time and memory of one process, or the sum over the processes of a cluster, read from Linux
+ * {@code /proc/<pid>/stat} and {@code /proc/<pid>/status}.
  *
  * <p>CPU time is {@code utime + stime} (fields 14 and 15 of {@code stat}), in clock ticks of {@code USER_HZ}, which
  * is 100 on Linux regardless of the kernel's own tick rate; resolution is therefore 10 ms. Memory is {@code VmRSS}
@@ -18,34 +21,58 @@ public final class ProcessMetrics {
 
     private static final long NANOS_PER_TICK = 1_000_000_000L / Long.getLong("bench.userHz", 100L);
 
-    private final long pid;
+    private final long[] pids;
 
     /** Metrics of process {@code pid}. */
     public ProcessMetrics(long pid) {
-        this.pid = pid;
+        this.pids = new long[] {pid};
     }
 
-    /** The process measured. */
+    private ProcessMetrics(long[] pids) {
+        this.pids = pids;
+    }
+
+    /**
+     * The sum over the processes of {@code parts}: CPU time, RSS and peak RSS added up. The peak is the sum of each
+     * process's own peak, which may be more than the processes ever held at the same moment.
+     */
+    public static ProcessMetrics sum(List<ProcessMetrics> parts) {
+        return new ProcessMetrics(parts.stream().flatMapToLong(p -> Arrays.stream(p.pids)).toArray());
+    }
+
+    /** The process measured (the first one of a sum). */
     public long pid() {
-        return pid;
+        return pids[0];
     }
 
     /** User plus system CPU time consumed so far, in nanoseconds. */
     public long cpuNanos() throws IOException {
-        return parseCpuTicks(read("stat")) * NANOS_PER_TICK;
+        long ticks = 0;
+        for (long pid : pids) {
+            ticks += parseCpuTicks(read(pid, "stat"));
+        }
+        return ticks * NANOS_PER_TICK;
     }
 
     /** Resident set size now, in KiB. */
     public long rssKib() throws IOException {
-        return parseStatusKib(read("status"), "VmRSS:");
+        return statusKib("VmRSS:");
     }
 
     /** Peak resident set size since start, in KiB. */
     public long peakRssKib() throws IOException {
-        return parseStatusKib(read("status"), "VmHWM:");
+        return statusKib("VmHWM:");
     }
 
-    private String read(String file) throws IOException {
+    private long statusKib(String key) throws IOException {
+        long kib = 0;
+        for (long pid : pids) {
+            kib += parseStatusKib(read(pid, "status"), key);
+        }
+        return kib;
+    }
+
+    private static String read(long pid, String file) throws IOException {
         return Files.readString(Path.of("/proc", Long.toString(pid), file), StandardCharsets.US_ASCII);
     }
 

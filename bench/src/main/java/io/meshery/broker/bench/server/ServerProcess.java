@@ -28,18 +28,21 @@ import java.util.stream.Collectors;
  *
  * <p>Thread-safety: meant to be used by the one thread that runs the benchmark.
  */
-public final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements ServerUnderTest {
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final ServerSpec spec;
+    private final String node;
     private final Process process;
     private final int port;
     private final Path log;
     private ProcessHandle measured;
+    private boolean terminated;
 
-    private ServerProcess(ServerSpec spec, Process process, int port, Path log) {
+    private ServerProcess(ServerSpec spec, String node, Process process, int port, Path log) {
         this.spec = spec;
+        this.node = node;
         this.process = process;
         this.port = port;
         this.log = log;
@@ -63,23 +66,47 @@ public final class ServerProcess implements AutoCloseable {
     public static ServerProcess start(ServerSpec spec, boolean jetStream, Path storeDir, Path log,
                                       Duration startupTimeout) throws IOException {
         int port = freePort();
+        ServerProcess server = launch(spec, null, spec.commandFor(port, jetStream, storeDir), port, log);
+        server.awaitStarted(startupTimeout);
+        return server;
+    }
+
+    /**
+     * Runs {@code command} through {@code /bin/sh -c}, output to {@code log}, without waiting: call
+     * {@link #awaitStarted} next. Several servers (the nodes of a cluster) can be launched before waiting for any.
+     *
+     * @param node    the node's name in messages (e.g. {@code n2}), or null for a lone server
+     * @param command the complete command line
+     * @param port    the client port the command makes the server listen on
+     */
+    static ServerProcess launch(ServerSpec spec, String node, String command, int port, Path log)
+            throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Process process = new ProcessBuilder("/bin/sh", "-c", spec.commandFor(port, jetStream, storeDir))
+        Process process = new ProcessBuilder("/bin/sh", "-c", command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        ServerProcess server = new ServerProcess(spec, process, port, log);
+        return new ServerProcess(spec, node, process, port, log);
+    }
+
+    /**
+     * Waits until the launched server accepts NATS clients, then picks the process to measure. On failure the
+     * process tree is stopped before the exception is thrown.
+     *
+     * @throws IOException if the command exits, or does not answer within {@code startupTimeout}
+     */
+    void awaitStarted(Duration startupTimeout) throws IOException {
         try {
-            server.awaitReady(startupTimeout);
-            server.measured = server.findListener();
-            return server;
+            awaitReady(startupTimeout);
+            measured = findListener();
         } catch (IOException | RuntimeException e) {
-            server.close();
+            close();
             throw e;
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A TCP port nothing listens on at the moment. */
+    static int freePort() throws IOException {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return probe.getLocalPort();
         }
@@ -89,14 +116,14 @@ public final class ServerProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
-                throw new IOException(spec.display() + " exited with " + process.exitValue() + " before accepting "
+                throw new IOException(who() + " exited with " + process.exitValue() + " before accepting "
                         + "clients; log " + log + ":\n" + logTail(20));
             }
             if (answersInfo()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IOException(spec.display() + " did not answer on port " + port + " within " + timeout
+                throw new IOException(who() + " did not answer on port " + port + " within " + timeout
                         + "; log " + log + ":\n" + logTail(20));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
@@ -132,29 +159,49 @@ public final class ServerProcess implements AutoCloseable {
         return tree;
     }
 
+    /** {@code A (meshery-broker)}, or {@code A (meshery-broker) node n2}. */
+    private String who() {
+        return node == null ? spec.display() : spec.display() + " node " + node;
+    }
+
     /** The client address: 127.0.0.1 and the chosen port. */
     public InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
 
     /** Which server this is. */
+    @Override
     public ServerSpec spec() {
         return spec;
     }
 
     /** CPU and memory of the process that owns the listening socket. */
+    @Override
     public ProcessMetrics metrics() {
         return new ProcessMetrics(measured.pid());
     }
 
     /** A description of the measured process: pid and executable. */
+    @Override
     public String measuredDescription() {
         return "pid " + measured.pid() + " (" + measured.info().command().orElse("?") + ")";
     }
 
     /** True while the measured process runs. */
+    @Override
     public boolean isAlive() {
         return measured.isAlive();
+    }
+
+    @Override
+    public String exitReport(int lines) {
+        return (node == null ? "server" : "node " + node) + " exited during the run; log " + log + ":\n"
+                + logTail(lines);
+    }
+
+    /** The server's log file. */
+    public Path log() {
+        return log;
     }
 
     /** The last lines of the server's log. */
@@ -164,6 +211,17 @@ public final class ServerProcess implements AutoCloseable {
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(log unreadable: " + e + ")";
+        }
+    }
+
+    /**
+     * Sends SIGTERM to the measured process and returns at once, so that the nodes of a cluster shut down together;
+     * {@link #close} still has to follow. Does nothing before the server was found.
+     */
+    void terminate() {
+        if (measured != null && !terminated) {
+            terminated = true;
+            measured.destroy();
         }
     }
 
@@ -181,7 +239,9 @@ public final class ServerProcess implements AutoCloseable {
         tree.sort(Comparator.comparingInt(ServerProcess::depth).reversed());
         long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         for (ProcessHandle p : tree) {
-            p.destroy();
+            if (!(terminated && p.equals(measured))) {
+                p.destroy();
+            }
             if (!awaitExit(p, deadline)) {
                 p.destroyForcibly();
                 awaitExit(p, System.nanoTime() + TimeUnit.SECONDS.toNanos(2));

@@ -1,0 +1,47 @@
+package io.meshery.broker.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs {@code bin/bench --smoke --scenarios cluster} in-process: the three cluster scenarios with tiny counts, one
+ * round. They are not part of {@link BenchSmokeIT}'s default smoke run: three nodes of our broker take some 10 s to
+ * start on a small machine, per scenario.
+ *
+ * <p>By default only B, nats-server (when it is on the PATH): a few seconds, and it shows the harness starts a
+ * cluster, waits for its routes and the subscribers' interest, and loses nothing. {@code -Dbench.cluster.servers=a,b}
+ * adds our broker, launched as {@code ../bin/meshery-broker -c {config}} from this module's directory, or as
+ * {@code -Dbench.cluster.a-cmd=...} (with {@code {config}}).
+ */
+class BenchClusterSmokeIT {
+
+    @Test
+    void clusterSmokeRunLosesNothing() {
+        String servers = System.getProperty("bench.cluster.servers", "b");
+        assumeTrue(!servers.contains("b") || onPath("nats-server"), "nats-server is not installed");
+        List<String> args = new ArrayList<>(List.of("--smoke", "--scenarios", "cluster", "--servers", servers,
+                "--log-dir", "target/bench-logs", "--json", "target/bench-cluster-smoke.json"));
+        if (servers.contains("a")) {
+            args.add("--a-name");
+            args.add("meshery-broker");
+            args.add("--a-cluster-cmd");
+            args.add(System.getProperty("bench.cluster.a-cmd", "cd .. && exec bin/meshery-broker -c {config}"));
+        }
+        assertEquals(0, BenchMain.run(System.out, args.toArray(String[]::new)),
+                "cluster smoke run lost messages or failed; see the output above and target/bench-logs");
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (new File(dir, command).canExecute()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
