@@ -46,6 +46,8 @@ public final class RouteLink implements RemoteNode {
     private static final int PENDING_SHARE = 4;
     static final long STUCK_MILLIS = 500;
     private static final long STUCK_NANOS = TimeUnit.MILLISECONDS.toNanos(STUCK_MILLIS);
+    /** Delivered bytes past which a frame is acknowledged at once. */
+    private static final int ACK_BYTES = 64 * 1024;
 
     /** What the peer said of itself in its hello. */
     public record Peer(long uid, String address, String host, int port, String serverId, String serverName,
@@ -81,6 +83,8 @@ public final class RouteLink implements RemoteNode {
     // ---- in: the manager's thread; counters read by monitoring ----
     private final RouteRecords.Reader reader = new RouteRecords.Reader();
     private long lastSeqIn;
+    private long unackedSeq;
+    private long unackedBytes;
     private volatile long inMsgs;
     private volatile long inBytes;
     private volatile long lastActivityMillis = System.currentTimeMillis();
@@ -287,8 +291,25 @@ public final class RouteLink implements RemoteNode {
         }
     }
 
-    void acknowledge(long seq) {
-        remote.tell(new RouteMessage.Ack(selfUid, seq));
+    /**
+     * Frame {@code seq} of {@code bytes} bytes was delivered here: acknowledged at once when 64 KiB or more wait for
+     * an acknowledgement (a busy link: every frame or so), else on the manager's next tick ({@link #flushAck}), so a
+     * quiet link (a request, a reply) does not send one more message across per message.
+     */
+    void delivered(long seq, int bytes) {
+        unackedSeq = seq;
+        unackedBytes += bytes;
+        if (unackedBytes >= ACK_BYTES) {
+            flushAck();
+        }
+    }
+
+    /** Acknowledges what was delivered and not acknowledged yet. */
+    void flushAck() {
+        if (unackedBytes > 0) {
+            unackedBytes = 0;
+            remote.tell(new RouteMessage.Ack(selfUid, unackedSeq));
+        }
     }
 
     void ping() {

@@ -200,6 +200,7 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
         ticks++;
         long now = System.nanoTime();
         for (RouteLink link : links.values()) {
+            link.flushAck();
             link.tick(now);
             if (ticks % PING_TICKS == 0) {
                 link.ping();
@@ -236,7 +237,7 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
                 e.toString());
         }
         fanout.endBatch(link, null, List.of());
-        link.acknowledge(frame.seq());
+        link.delivered(frame.seq(), frame.data().length);
         return this;
     }
 
