@@ -138,6 +138,11 @@ class ClusterMembershipIT {
         assertEquals(3, v.get("connect_urls").size());
         JsonNode h = get(1, "/healthz");
         assertEquals("ok", h.get("status").asText());
+        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.node(0).httpPort()
+            + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("meshery_broker_routes 2.0"), metrics);
+        assertTrue(metrics.contains("meshery_broker_route_out_msgs_total{remote=\"node-2\"}"), metrics);
+        assertTrue(metrics.contains("meshery_broker_route_slow_consumers_total 0.0"), metrics);
     }
 
     @Test
@@ -162,7 +167,11 @@ class ClusterMembershipIT {
     void aNodeThatLeavesIsDroppedWithItsInterestAndClientsAreToldThenItRejoins() throws Exception {
         try (WireClient c = WireClient.connect(cluster.node(0).port(),
                 "{\"verbose\":false,\"protocol\":1,\"headers\":true}");
-             Connection onNode3 = Nats.connect(Options.builder().server(cluster.url(2)).noReconnect().build())) {
+             Connection onNode3 = Nats.connect(Options.builder().server(cluster.url(2)).noReconnect().build());
+             Connection onNode1 = Nats.connect(Options.builder().server(cluster.url(0)).build())) {
+            onNode1.subscribe("snapshot.subject");
+            onNode1.subscribe("snapshot.queue", "q");
+            onNode1.flush(WAIT);
             onNode3.subscribe("leaving.subject");
             onNode3.flush(WAIT);
             cluster.awaitRemoteInterest(0, "leaving.subject");
@@ -184,6 +193,9 @@ class ClusterMembershipIT {
             cluster.awaitFormed();
             String again = nextInfo(c);
             assertTrue(again.contains(clientUrl(2)), "INFO after node 3 came back: " + again);
+            // the node that joined got node 1's interest as it was, in the snapshot that opens the route
+            cluster.awaitRemoteInterest(2, "snapshot.subject");
+            cluster.awaitRemoteInterest(2, "snapshot.queue");
         }
         try (Connection sub = Nats.connect(Options.builder().server(cluster.url(2)).build());
              Connection pub = Nats.connect(Options.builder().server(cluster.url(0)).build())) {

@@ -18,28 +18,40 @@ public final class QueueScenario implements Scenario {
     private static final int MEMBERS = 4;
 
     private final boolean cluster;
+    /** In the cluster variant: no member on the publisher's node, so every message crosses a route. */
+    private final boolean remoteOnly;
 
     /** {@code queue}, on a lone server. */
     public QueueScenario() {
-        this(false);
+        this(false, false);
     }
 
-    private QueueScenario(boolean cluster) {
+    private QueueScenario(boolean cluster, boolean remoteOnly) {
         this.cluster = cluster;
+        this.remoteOnly = remoteOnly;
     }
 
     /** {@code cluster-queue}: one member on each node of a 3-node cluster, publisher on node 1. */
     public static QueueScenario cluster() {
-        return new QueueScenario(true);
+        return new QueueScenario(true, false);
+    }
+
+    /** {@code cluster-queue-remote}: one member on nodes 2 and 3 each, publisher on node 1: all cross a route. */
+    public static QueueScenario clusterRemote() {
+        return new QueueScenario(true, true);
     }
 
     @Override
     public String name() {
-        return cluster ? "cluster-queue" : "queue";
+        return !cluster ? "queue" : remoteOnly ? "cluster-queue-remote" : "cluster-queue";
     }
 
     @Override
     public String summary() {
+        if (remoteOnly) {
+            return "3-node cluster: 1 publisher on node 1 -> queue group of 2, members on nodes 2 and 3, 16 B payloads:"
+                + " msg/s (every message crosses a route; members together receive each once)";
+        }
         return cluster
                 ? "3-node cluster: 1 publisher on node 1 -> queue group of 3, one member per node, 16 B payloads: msg/s"
                 + " (members together receive each message once)"
@@ -70,13 +82,15 @@ public final class QueueScenario implements Scenario {
     public Measurement run(ScenarioContext ctx, long count) throws Exception {
         DeliveryRun run = cluster
                 ? new DeliveryRun("bench.cluster.queue", List.of(Payloads.filled(16)), Payloads.BATCH_BYTES,
-                        List.of(DeliveryRun.Group.queueOn("bench-workers", 0, 1, 2))).publishingOn(0)
+                        List.of(remoteOnly ? DeliveryRun.Group.queueOn("bench-workers", 1, 2)
+                            : DeliveryRun.Group.queueOn("bench-workers", 0, 1, 2))).publishingOn(0)
                 : new DeliveryRun("bench.queue", List.of(Payloads.filled(16)), Payloads.BATCH_BYTES,
                         List.of(DeliveryRun.Group.queue("bench-workers", MEMBERS)));
         DeliveryRun.Outcome outcome = run.run(ctx, count);
-        String perMember = (cluster ? "per member (nodes 1, 2, 3): " : "per member: ") + outcome.memberCounts();
+        String perMember = (remoteOnly ? "per member (nodes 2, 3): " : cluster ? "per member (nodes 1, 2, 3): "
+            : "per member: ") + outcome.memberCounts();
         List<Long> counts = outcome.memberCounts();
-        if (cluster && outcome.published() > 0 && counts.subList(1, counts.size()).stream().allMatch(c -> c == 0)) {
+        if (cluster && !remoteOnly && outcome.published() > 0 && counts.subList(1, counts.size()).stream().allMatch(c -> c == 0)) {
             return outcome.measurement(Payloads.values("msgs_per_sec", outcome.publishedPerSecond()), perMember,
                     "the members on nodes 2 and 3 received nothing: node 1 gave every message to its own member,"
                             + " none crossed a route");

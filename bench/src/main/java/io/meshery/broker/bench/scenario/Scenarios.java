@@ -29,7 +29,8 @@ public final class Scenarios {
     private static final List<Scenario> CLUSTER = List.of(
             PubSubScenario.cluster(),
             RequestReplyScenario.cluster(),
-            QueueScenario.cluster());
+            QueueScenario.cluster(),
+            QueueScenario.clusterRemote());
 
     private static final List<Scenario> ALL = concat(DEFAULTS, CLUSTER);
 
