@@ -334,6 +334,9 @@ final class Consumer implements InternalSubscriber {
         } else {
             cursor.advancePast(seq);
             acks.delivered(seq, dseq, deadline);
+            if (!acks.tracks) {
+                stream.consumed(this, seq); // with ack policy none, delivered is done
+            }
         }
         dseq++;
         lastActive = JetStream.nowNanos();
@@ -395,9 +398,9 @@ final class Consumer implements InternalSubscriber {
         boolean answer = reply != null;
         boolean changed = false;
         if (text.isEmpty() || text.equals("+ACK") || text.equals("+OK")) {
-            changed = acks.ack(seq);
+            changed = ack(seq);
         } else if (text.startsWith("+NXT")) {
-            changed = acks.ack(seq);
+            changed = ack(seq);
             if (reply != null) {
                 nextRequest(reply, text.substring(4).getBytes(StandardCharsets.UTF_8));
             }
@@ -411,6 +414,9 @@ final class Consumer implements InternalSubscriber {
             acks.progress(seq, System.nanoTime() + spec.ackWaitNanos);
         } else if (text.equals("+TERM")) {
             changed = acks.drop(seq);
+            if (changed) {
+                stream.consumed(this, seq);
+            }
         }
         if (changed) {
             dirty();
@@ -419,6 +425,35 @@ final class Consumer implements InternalSubscriber {
             js.deliver(reply, reply, null, null, NO_BYTES);
         }
         deliverAvailable();
+    }
+
+    /** {@code +ACK} of {@code seq} (with ack policy all, of everything up to it), and retention after it. */
+    private boolean ack(long seq) {
+        List<Long> done = acks.explicit ? List.of(seq) : List.copyOf(acks.pending.headMap(seq, true).keySet());
+        if (!acks.ack(seq)) {
+            return false;
+        }
+        for (long s : done) {
+            stream.consumed(this, s);
+        }
+        return true;
+    }
+
+    /**
+     * Whether this consumer has still to be given, or to acknowledge, {@code sseq} (whose subject is
+     * {@code subject}): what interest retention asks of every consumer before a message goes.
+     */
+    boolean needsAck(long sseq, String subject) {
+        if (!spec.filterSubject.isEmpty() && !SubjectFilter.predicate(spec.filterSubject).test(subject)) {
+            return false;
+        }
+        if (sseq <= acks.floorStream) {
+            return false;
+        }
+        if (!acks.explicit || sseq > acks.deliveredStream) {
+            return true; // ack none or all: everything above the floor; explicit: not delivered yet
+        }
+        return acks.pending.containsKey(sseq);
     }
 
     private static long nakDelay(String arg) {

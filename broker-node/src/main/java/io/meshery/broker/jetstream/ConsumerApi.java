@@ -153,7 +153,34 @@ final class ConsumerApi {
         if (s.spec().maxConsumers() > 0 && s.consumers().size() >= s.spec().maxConsumers()) {
             throw ApiError.of(400, 10026, "maximum consumers limit reached");
         }
+        if (s.spec().retention().equals("workqueue")) {
+            checkWorkQueue(s, spec);
+        }
         response.setAll(js.addConsumer(s, spec).info());
+    }
+
+    /**
+     * A work queue gives each message to one consumer: explicit acks, deliver all, and no two consumers whose
+     * filters could both take a message (nats-server's checks and errors, in its order).
+     */
+    private static void checkWorkQueue(MessageStream s, ConsumerSpec spec) {
+        if (spec.ackPolicy != ConsumerSpec.AckPolicy.EXPLICIT) {
+            throw ApiError.of(400, 10098, "workqueue stream requires explicit ack");
+        }
+        if (!s.consumers().isEmpty()) {
+            if (spec.filterSubject.isEmpty()) {
+                throw ApiError.of(400, 10099, "multiple non-filtered consumers not allowed on workqueue stream");
+            }
+            for (Consumer other : s.consumers().values()) {
+                String f = other.spec().filterSubject;
+                if (f.isEmpty() || SubjectFilter.overlap(f, spec.filterSubject)) {
+                    throw ApiError.of(400, 10100, "filtered consumer not unique on workqueue stream");
+                }
+            }
+        }
+        if (spec.deliverPolicy != ConsumerSpec.DeliverPolicy.ALL) {
+            throw ApiError.of(400, 10101, "consumer must be deliver all on workqueue stream");
+        }
     }
 
     /** A create with another configuration for an existing consumer may change only {@link #UPDATABLE}. */

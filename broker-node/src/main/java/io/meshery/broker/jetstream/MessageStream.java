@@ -258,9 +258,43 @@ final class MessageStream implements InternalSubscriber {
     }
 
     private void noteStored(long seq, Incoming m) {
+        if (spec.retention().equals("interest") && !stillWanted(seq, m.subject(), null)) {
+            store.delete(seq); // interest retention: no consumer wants it (nats-server also acks and drops it)
+            return;
+        }
         if (!consumers.isEmpty()) {
             stored.add(new StoredMessage(seq, m.subject(), m.headers(), m.payload(), m.timestamp()));
         }
+    }
+
+    /**
+     * Interest and work-queue retention, after consumer {@code by} is done with {@code seq} (acknowledged or
+     * terminated it, or delivered it without acks): a work queue drops the message at once, an interest stream once
+     * no other consumer still needs it. Nothing changes under limits retention. On the JetStream thread.
+     */
+    void consumed(Consumer by, long seq) {
+        String retention = spec.retention();
+        if (retention.equals("limits")) {
+            return;
+        }
+        if (retention.equals("workqueue")) {
+            store.delete(seq);
+            return;
+        }
+        StoredMessage m = store.get(seq);
+        if (m != null && !stillWanted(seq, m.subject(), by)) {
+            store.delete(seq);
+        }
+    }
+
+    /** Whether a consumer other than {@code except} has still to be given, or to acknowledge, {@code seq}. */
+    private boolean stillWanted(long seq, String subject, Consumer except) {
+        for (Consumer c : consumers.values()) {
+            if (c != except && c.needsAck(seq, subject)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A repeated {@code Nats-Msg-Id} inside the window: acknowledged with the first copy's sequence, not stored. */
