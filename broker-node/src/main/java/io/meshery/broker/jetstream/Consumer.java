@@ -76,7 +76,7 @@ final class Consumer implements InternalSubscriber {
         this.name = spec.name;
         this.created = created;
         this.files = files;
-        this.cursor = new DeliveryCursor(stream.store(), spec.filterSubject);
+        this.cursor = new DeliveryCursor(stream.store(), spec.filter());
         this.acks = new AckState(spec.ackPolicy);
     }
 
@@ -328,7 +328,7 @@ final class Consumer implements InternalSubscriber {
     private void commit(Candidate c) {
         long seq = c.message().seq();
         long now = System.nanoTime();
-        long deadline = spec.acks() ? now + spec.ackWaitNanos : 0;
+        long deadline = spec.acks() ? now + spec.ackWaitFor(c.redelivery() ? c.count() : 1) : 0;
         if (c.redelivery()) {
             acks.redelivered(seq, dseq, c.count(), deadline);
         } else {
@@ -444,7 +444,7 @@ final class Consumer implements InternalSubscriber {
      * {@code subject}): what interest retention asks of every consumer before a message goes.
      */
     boolean needsAck(long sseq, String subject) {
-        if (!spec.filterSubject.isEmpty() && !SubjectFilter.predicate(spec.filterSubject).test(subject)) {
+        if (!spec.wants(subject)) {
             return false;
         }
         if (sseq <= acks.floorStream) {

@@ -131,9 +131,10 @@ final class ConsumerApi {
         if (!StreamSpec.isValidName(spec.name)) {
             throw ApiError.of(400, 10103, "durable name can not contain '.', '*', '>'");
         }
-        if (!spec.filterSubject.isEmpty()
-                && s.spec().subjects().stream().noneMatch(f -> SubjectFilter.overlap(f, spec.filterSubject))) {
-            throw ApiError.of(400, 10093, "consumer filter subject is not a valid subset of the interest subjects");
+        for (String filter : spec.filterSubjects) {
+            if (s.spec().subjects().stream().noneMatch(f -> SubjectFilter.overlap(f, filter))) {
+                throw ApiError.of(400, 10093, "consumer filter subject is not a valid subset of the interest subjects");
+            }
         }
         if (spec.isPush() && s.spec().subjects().stream().anyMatch(f -> SubjectFilter.overlap(f, spec.deliverSubject))) {
             throw ApiError.of(400, 10081, "consumer deliver subject forms a cycle");
@@ -168,12 +169,13 @@ final class ConsumerApi {
             throw ApiError.of(400, 10098, "workqueue stream requires explicit ack");
         }
         if (!s.consumers().isEmpty()) {
-            if (spec.filterSubject.isEmpty()) {
+            if (spec.filterSubjects.isEmpty()) {
                 throw ApiError.of(400, 10099, "multiple non-filtered consumers not allowed on workqueue stream");
             }
             for (Consumer other : s.consumers().values()) {
-                String f = other.spec().filterSubject;
-                if (f.isEmpty() || SubjectFilter.overlap(f, spec.filterSubject)) {
+                List<String> theirs = other.spec().filterSubjects;
+                if (theirs.isEmpty() || theirs.stream().anyMatch(
+                        f -> spec.filterSubjects.stream().anyMatch(mine -> SubjectFilter.overlap(f, mine)))) {
                     throw ApiError.of(400, 10100, "filtered consumer not unique on workqueue stream");
                 }
             }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -32,6 +33,11 @@ final class ConsumerSpec {
     final Instant optStartTime;
     final AckPolicy ackPolicy;
     final long ackWaitNanos;
+    /** Redelivery delays by delivery count (nanoseconds), or empty for ack_wait each time. */
+    final long[] backoff;
+    /** Every filter (one from filter_subject, or filter_subjects), empty for all messages. */
+    final List<String> filterSubjects;
+    private final java.util.function.Predicate<String> filter;
     final long maxDeliver;
     final String filterSubject;
     final int maxWaiting;
@@ -75,6 +81,8 @@ final class ConsumerSpec {
         if (!filterSubject.isEmpty() && !SubjectFilter.isValidFilter(filterSubject)) {
             throw ApiError.of(400, 10093, "consumer filter subject is not a valid subset of the interest subjects");
         }
+        filterSubjects = filterSubjects(c, filterSubject);
+        filter = filterSubjects.isEmpty() ? null : SubjectFilter.anyOf(filterSubjects);
         boolean push = !deliverSubject.isEmpty();
         int waiting = c.path("max_waiting").asInt(0);
         heartbeatNanos = c.path("idle_heartbeat").asLong(0);
@@ -111,9 +119,15 @@ final class ConsumerSpec {
         }
         maxWaiting = waiting;
         long ackWait = c.path("ack_wait").asLong(0);
-        ackWaitNanos = ackWait == 0 && ackPolicy != AckPolicy.NONE ? DEFAULT_ACK_WAIT : ackWait;
         long md = c.path("max_deliver").asLong(0);
         maxDeliver = md == 0 ? -1 : md;
+        backoff = backoff(c.path("backoff"));
+        if (backoff.length > 0 && maxDeliver <= backoff.length) {
+            throw ApiError.of(400, 10116, "max deliver is required to be > length of backoff values");
+        }
+        // as nats-server: a backoff's first step is the ack wait
+        ackWaitNanos = backoff.length > 0 ? backoff[0]
+            : ackWait == 0 && ackPolicy != AckPolicy.NONE ? DEFAULT_ACK_WAIT : ackWait;
         int map = c.path("max_ack_pending").asInt(0);
         if (map == 0 && ackPolicy != AckPolicy.NONE) {
             map = DEFAULT_MAX_ACK_PENDING;
@@ -151,7 +165,17 @@ final class ConsumerSpec {
             json.put("ack_wait", ackWaitNanos);
         }
         json.put("max_deliver", maxDeliver);
+        if (backoff.length > 0) {
+            var steps = json.putArray("backoff");
+            for (long b : backoff) {
+                steps.add(b);
+            }
+        }
         putText(json, "filter_subject", filterSubject);
+        if (filterSubject.isEmpty() && !filterSubjects.isEmpty()) {
+            var filters = json.putArray("filter_subjects");
+            filterSubjects.forEach(filters::add);
+        }
         json.put("replay_policy", replay.isEmpty() ? "instant" : replay);
         if (maxWaiting > 0) {
             json.put("max_waiting", maxWaiting);
@@ -188,6 +212,75 @@ final class ConsumerSpec {
             throw ApiError.of(400, 10078, "consumer config required");
         }
         return new ConsumerSpec(config, generatedName);
+    }
+
+    /** The ack wait after the {@code delivery}-th delivery (1 for the first): the backoff's step, else ack_wait. */
+    long ackWaitFor(long delivery) {
+        if (backoff.length == 0) {
+            return ackWaitNanos;
+        }
+        return backoff[(int) Math.min(Math.max(delivery, 1) - 1, backoff.length - 1)];
+    }
+
+    /** The filters as one predicate, null for every message. */
+    java.util.function.Predicate<String> filter() {
+        return filter;
+    }
+
+    /** Whether a message on {@code subject} is this consumer's (its filters, or every message). */
+    boolean wants(String subject) {
+        return filter == null || filter.test(subject);
+    }
+
+    private static long[] backoff(JsonNode node) {
+        if (node.isMissingNode() || node.isNull()) {
+            return new long[0];
+        }
+        if (!node.isArray()) {
+            throw ApiError.invalidJson();
+        }
+        long[] steps = new long[node.size()];
+        for (int i = 0; i < steps.length; i++) {
+            steps[i] = node.get(i).asLong(0);
+            if (steps[i] <= 0) {
+                throw ApiError.of(400, 10115, "consumer backoff values must be positive");
+            }
+        }
+        return steps;
+    }
+
+    /**
+     * {@code filter_subjects} (nats-server 2.10) or the one {@code filter_subject}: not both, none empty or
+     * invalid, no two overlapping.
+     */
+    private static List<String> filterSubjects(JsonNode c, String single) {
+        JsonNode many = c.path("filter_subjects");
+        if (many.isMissingNode() || many.isNull() || many.isArray() && many.isEmpty()) {
+            return single.isEmpty() ? List.of() : List.of(single);
+        }
+        if (!many.isArray()) {
+            throw ApiError.invalidJson();
+        }
+        if (!single.isEmpty()) {
+            throw ApiError.of(400, 10134, "consumer cannot have both FilterSubject and FilterSubjects specified");
+        }
+        List<String> filters = new java.util.ArrayList<>();
+        for (JsonNode f : many) {
+            String text = f.asText("");
+            if (text.isEmpty()) {
+                throw ApiError.of(400, 10138, "consumer filter in FilterSubjects cannot be empty");
+            }
+            if (!SubjectFilter.isValidFilter(text)) {
+                throw ApiError.of(400, 10093, "consumer filter subject is not a valid subset of the interest subjects");
+            }
+            for (String other : filters) {
+                if (SubjectFilter.overlap(other, text)) {
+                    throw ApiError.of(400, 10136, "consumer subject filters cannot overlap");
+                }
+            }
+            filters.add(text);
+        }
+        return List.copyOf(filters);
     }
 
     boolean isDurable() {

@@ -25,9 +25,10 @@ final class DeliveryCursor {
     private long skipEnd;
     private long pending;
 
-    DeliveryCursor(StreamStore store, String filterSubject) {
+    /** A cursor over {@code store}'s messages that {@code filter} takes (null: all). */
+    DeliveryCursor(StreamStore store, Predicate<String> filter) {
         this.store = store;
-        this.filter = filterSubject.isEmpty() ? null : SubjectFilter.predicate(filterSubject);
+        this.filter = filter;
     }
 
     /** A new consumer's start by its deliver policy. */

@@ -1,6 +1,7 @@
 package io.meshery.broker.jetstream;
 
 import io.meshery.broker.protocol.Subjects;
+import java.util.List;
 import java.util.function.Predicate;
 
 /** Subject filters of streams: validity, matching, and whether two filters can match one subject. */
@@ -22,6 +23,22 @@ final class SubjectFilter {
     }
 
     /** Whether some literal subject matches both filters. */
+    /** A subject matched by any of {@code filters}. */
+    static Predicate<String> anyOf(List<String> filters) {
+        if (filters.size() == 1) {
+            return predicate(filters.get(0));
+        }
+        List<Predicate<String>> each = filters.stream().map(SubjectFilter::predicate).toList();
+        return subject -> {
+            for (Predicate<String> p : each) {
+                if (p.test(subject)) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
     static boolean overlap(String a, String b) {
         String[] x = a.split("\\.", -1);
         String[] y = b.split("\\.", -1);
