@@ -39,12 +39,21 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** Starts {@code io.meshery.broker.Main} with {@code args} in a JVM given {@code jvmOptions}. */
     public static BrokerProcess start(List<String> jvmOptions, String... args) throws IOException {
+        return startWrapped(List.of(), jvmOptions, args);
+    }
+
+    /**
+     * The same, with the java command run by {@code wrapper} (e.g. {@code unshare ... sh -c '... exec "$0" "$@"'}),
+     * which must end by executing its arguments.
+     */
+    public static BrokerProcess startWrapped(List<String> wrapper, List<String> jvmOptions, String... args)
+            throws IOException {
         Path target = Path.of("target").toAbsolutePath();
         Path jar = target.resolve("broker-node.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the integration tests through `mvn verify`");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(wrapper);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of(
