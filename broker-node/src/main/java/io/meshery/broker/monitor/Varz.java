@@ -73,10 +73,12 @@ final class Varz {
             clusterBlock.put("name", c.name());
             clusterBlock.put("addr", c.host());
             clusterBlock.put("cluster_port", c.port());
+            Json.putFloat(clusterBlock, "auth_timeout", DEFAULT_TLS_TIMEOUT_SECONDS); // nats-server's defaults: 2 s
             if (!c.routes().isEmpty()) {
                 ArrayNode urls = clusterBlock.putArray("urls");
                 c.routes().forEach(r -> urls.add(r.toString()));
             }
+            Json.putFloat(clusterBlock, "tls_timeout", DEFAULT_TLS_TIMEOUT_SECONDS);
         }
         for (String block : new String[] {"gateway", "leaf", "mqtt", "websocket"}) {
             v.putObject(block);

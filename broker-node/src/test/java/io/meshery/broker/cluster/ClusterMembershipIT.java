@@ -133,6 +133,10 @@ class ClusterMembershipIT {
         assertEquals(cluster.name(), v.get("cluster").get("name").asText());
         assertEquals(cluster.clusterPort(1), v.get("cluster").get("cluster_port").asInt());
         assertEquals(3, v.get("cluster").get("urls").size());
+        List<String> keys = new ArrayList<>();
+        v.get("cluster").fieldNames().forEachRemaining(keys::add);
+        assertEquals(List.of("name", "addr", "cluster_port", "auth_timeout", "urls", "tls_timeout"), keys,
+            "nats-server's cluster block");
         assertEquals(2, v.get("routes").asInt());
         assertEquals(0, v.get("slow_consumer_stats").get("routes").asInt());
         assertEquals(3, v.get("connect_urls").size());
