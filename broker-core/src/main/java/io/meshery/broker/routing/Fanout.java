@@ -71,6 +71,20 @@ public final class Fanout {
     }
 
     /**
+     * {@link #publish} of a reply from the node itself (a PubAck, an API answer) to a subject most likely used once,
+     * a request's inbox: matched without filling the match cache with it.
+     */
+    public boolean publishReply(String replySubject, PubArgs msg, byte[] buf, int off, int len) {
+        batchMatches++;
+        Match match = index.matchOnce(replySubject);
+        if (match.isEmpty()) {
+            return false;
+        }
+        deliverAll(match, null, false, replySubject, msg, buf, off, len);
+        return true;
+    }
+
+    /**
      * Hands one message that came from another node to this node's subscribers: every plain subscription, and one
      * member of each queue group the other node picked this node for ({@code queues[0, queueCount)}).
      *

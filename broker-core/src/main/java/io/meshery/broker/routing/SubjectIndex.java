@@ -98,6 +98,19 @@ public final class SubjectIndex {
         return computed;
     }
 
+    /**
+     * As {@link #match}, but a miss is not cached: for a subject used once (a reply inbox of one request), which
+     * would only push the subjects in use out of the cache.
+     */
+    public Match matchOnce(String subject) {
+        Match cached = cache.get(subject);
+        if (cached != null) {
+            return cached;
+        }
+        cacheMisses.increment();
+        return compute(subject);
+    }
+
     private Match compute(String subject) {
         String[] tokens = tokenize(subject);
         if (tokens == null) {

@@ -29,6 +29,20 @@ class SubjectIndexTest {
     }
 
     @Test
+    void aReplySubjectIsMatchedWithoutFillingTheCache() {
+        Subscription inbox = new Subscription(NOBODY, "_INBOX.abc.*", null, "1");
+        index.insert(inbox);
+        int before = index.cacheEntries();
+        for (int i = 0; i < 100; i++) {
+            assertEquals(1, index.matchOnce("_INBOX.abc." + i).plain().length);
+        }
+        assertEquals(before, index.cacheEntries(), "one-off subjects are not cached");
+        index.match("_INBOX.abc.hot");
+        assertEquals(before + 1, index.cacheEntries());
+        assertEquals(1, index.matchOnce("_INBOX.abc.hot").plain().length, "a cached subject still answers");
+    }
+
+    @Test
     void matchesLiteralsAndWildcards() {
         Subscription literal = sub("foo.bar", null);
         Subscription star = sub("foo.*", null);

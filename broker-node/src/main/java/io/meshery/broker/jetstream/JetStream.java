@@ -177,12 +177,18 @@ public final class JetStream implements AutoCloseable {
      * from any other thread the message goes through a task of its own.
      */
     private boolean publish(String to, PubArgs args, byte[] buf) {
+        return publish(to, args, buf, false);
+    }
+
+    /** @param reply {@code to} is a request's reply subject, most likely used once: not cached for matching */
+    private boolean publish(String to, PubArgs args, byte[] buf, boolean reply) {
         if (Thread.currentThread() != jetStreamThread) {
-            execute(() -> publish(to, args, buf));
+            execute(() -> publish(to, args, buf, reply));
             return true;
         }
         published = true;
-        return fanout.publish(null, true, false, to, args, buf, 0, buf.length);
+        return reply ? fanout.publishReply(to, args, buf, 0, buf.length)
+            : fanout.publish(null, true, false, to, args, buf, 0, buf.length);
     }
 
     /** The end of a task on the JetStream thread: every receiver it published to is flushed once. */
@@ -232,7 +238,7 @@ public final class JetStream implements AutoCloseable {
 
     /** Publishes {@code json}, already serialized, to {@code subject}. */
     void reply(String subject, byte[] json) {
-        publish(subject, PubArgs.of(subject, null, -1, json.length), json);
+        publish(subject, PubArgs.of(subject, null, -1, json.length), json, true);
     }
 
     // ---- streams --------------------------------------------------------------------------------------
