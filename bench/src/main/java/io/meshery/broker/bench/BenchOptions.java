@@ -40,8 +40,8 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "alternating A, B in each round, a fresh server process per scenario, round and server (for a cluster-*",
             "scenario a fresh 3-node cluster of each).",
             "",
-            "  --smoke                 the default scenarios (or --scenarios) with tiny counts, 1 round, no warm-up;",
-            "                          exit 1 on any loss/error",
+            "  --smoke                 the default scenarios and the jsreplay-* ones (or --scenarios) with tiny counts,",
+            "                          1 round, no warm-up; exit 1 on any loss/error",
             "  --servers a,b           which servers to run (default a,b)",
             "  --a-cmd CMD             command for A; {port} is replaced (default: " + ServerSpec.DEFAULT_A_COMMAND + ")",
             "  --b-cmd CMD             command for B (default: " + ServerSpec.DEFAULT_B_COMMAND + ")",
@@ -61,15 +61,21 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "  --a-name NAME           label for A in reports (default: derived from the command)",
             "  --b-name NAME           label for B in reports",
             "  --scenarios LIST        comma-separated subset of: " + String.join(",", scenarioNames()),
-            "                          (default: all but the cluster-* ones; \"" + Scenarios.CLUSTER_GROUP
-                    + "\" = every cluster-* scenario, \"all\" = every",
-            "                          scenario). A cluster-* scenario starts a 3-node cluster of A, then of B, in each",
-            "                          round, and waits until each node's /routez shows the other two",
+            "                          (default: all but the jsreplay-* and cluster-* ones; \"" + Scenarios.REPLAY_GROUP
+                    + "\" = every jsreplay-*",
+            "                          scenario, \"" + Scenarios.CLUSTER_GROUP
+                    + "\" = every cluster-* scenario, \"all\" = every scenario). A cluster-* scenario",
+            "                          starts a 3-node cluster of A, then of B, in each round, and waits until each",
+            "                          node's /routez shows the other two. A jsreplay-* scenario fills a file stream",
+            "                          with the count of 128 B messages (untimed), then times reading it back: by a",
+            "                          durable pull consumer acking every message (jsreplay-pull), or by an ordered push",
+            "                          consumer with flow control (jsreplay-ordered); the JetStream command is used",
             "  --rounds N              rounds per scenario (default 3; smoke 1)",
             "  --count NAME=N[,...]    messages/requests/connections for a scenario",
             "  --scale F               multiply every default count by F (e.g. 0.2 for a quick run)",
             "  --no-warmup             skip the untimed warm-up run before each timed run",
-            "  --max-seconds S         publish time limit per run (default 20; smoke 10)",
+            "  --max-seconds S         publish time limit per run (default 20; smoke 10). Not for jsreplay-*: its fill",
+            "                          and its replay may each take max(60 s, count / 10 000 msg/s)",
             "  --drain-seconds S       wait this long after deliveries stop before counting loss (default 3)",
             "  --startup-seconds S     server start timeout (default 300: the first A start may build the broker)",
             "  --cluster-seconds S     cluster formation timeout, once every node answers (default 120)",
@@ -100,7 +106,7 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
         }
         boolean smoke = opts.containsKey("--smoke");
         List<ServerSpec> servers = servers(opts);
-        List<Scenario> scenarios = scenarios(opts.get("--scenarios"));
+        List<Scenario> scenarios = scenarios(opts.get("--scenarios"), smoke);
         double scale = Double.parseDouble(opts.getOrDefault("--scale", "1"));
         Map<String, Long> counts = new LinkedHashMap<>();
         for (Scenario s : scenarios) {
@@ -189,9 +195,9 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
         return command;
     }
 
-    private static List<Scenario> scenarios(String list) {
+    private static List<Scenario> scenarios(String list, boolean smoke) {
         if (list == null || list.isBlank()) {
-            return Scenarios.defaults();
+            return smoke ? Scenarios.smoke() : Scenarios.defaults();
         }
         List<Scenario> chosen = new ArrayList<>();
         for (String name : list.split(",")) {
@@ -199,6 +205,7 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             List<Scenario> these = switch (n) {
                 case "all" -> Scenarios.all();
                 case Scenarios.CLUSTER_GROUP -> Scenarios.cluster();
+                case Scenarios.REPLAY_GROUP -> Scenarios.replay();
                 default -> List.of(Scenarios.named(n).orElseThrow(() -> new IllegalArgumentException(
                         "unknown scenario: " + name + "; known: " + scenarioNames())));
             };

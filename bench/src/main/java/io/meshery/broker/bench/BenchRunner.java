@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +29,10 @@ import java.util.stream.Stream;
  * one scenario leaves behind (buffers, heap, subscriptions) skews the next, and A and B never share a machine
  * state. Because a fresh JVM starts cold, each timed run is preceded by an untimed warm-up run (a tenth of the
  * count) on the same process. Server CPU time is the {@code /proc} delta over the timed run; client CPU time is
- * this JVM's process CPU time over the same interval; the machine's busy time over it shows what else ran.
+ * this JVM's process CPU time over the same interval; the machine's busy time over it shows what else ran. A
+ * scenario with untimed setup inside its run (a JetStream replay fills its stream first) moves the start of that
+ * interval to its timed part ({@link ScenarioContext#timedPartStarts()}), and gets its
+ * {@link Scenario#setupAllowance} added to the watchdog's limit.
  *
  * <p>A cluster scenario gets a fresh {@link ServerCluster} of each server per round instead, A's cluster then B's,
  * each stopped before the next starts; its CPU time and peak RSS are the sums over the nodes.
@@ -134,7 +138,7 @@ final class BenchRunner {
         List<String> problems = new ArrayList<>();
         long warmup = options.warmup() ? scenario.warmupCount(count) : 0;
         if (warmup > 0) {
-            try (ScenarioContext ctx = context(server, cluster, true)) {
+            try (ScenarioContext ctx = context(server, cluster, true, scenario.setupAllowance(warmup))) {
                 Measurement w = scenario.run(ctx, warmup);
                 if (!w.ok()) {
                     problems.add("warm-up: lost " + w.lost() + ", " + w.problems());
@@ -144,9 +148,17 @@ final class BenchRunner {
                 problems.addAll(cluster.awaitIdle());
             }
         }
-        ResourceUsage.Snapshot before = ResourceUsage.Snapshot.take(server.metrics());
+        AtomicReference<ResourceUsage.Snapshot> before = new AtomicReference<>(
+                ResourceUsage.Snapshot.take(server.metrics()));
         Measurement m;
-        try (ScenarioContext ctx = context(server, cluster, false)) {
+        try (ScenarioContext ctx = context(server, cluster, false, scenario.setupAllowance(count))) {
+            ctx.onTimedPartStart(() -> {
+                try {
+                    before.set(ResourceUsage.Snapshot.take(server.metrics()));
+                } catch (IOException e) {
+                    ctx.note("CPU counted from the start of the run: could not read it at the timed part: " + e);
+                }
+            });
             m = scenario.run(ctx, count).withNotes(ctx.notes());
             if (ctx.expired()) {
                 problems.add("hard time limit reached: connections were closed by the watchdog");
@@ -157,7 +169,7 @@ final class BenchRunner {
             return new RunResult(scenario.name(), spec, round, process, m, ResourceUsage.NONE,
                     problems(m, problems));
         }
-        ResourceUsage usage = ResourceUsage.between(before, ResourceUsage.Snapshot.take(server.metrics()),
+        ResourceUsage usage = ResourceUsage.between(before.get(), ResourceUsage.Snapshot.take(server.metrics()),
                 server.metrics().peakRssKib());
         if (cluster != null) {
             m = m.withNotes(List.of(cluster.startNote(), "peak RSS per node (the table shows their sum): "
@@ -175,8 +187,9 @@ final class BenchRunner {
         return List.copyOf(all);
     }
 
-    private ScenarioContext context(ServerUnderTest server, ServerCluster cluster, boolean warmup) {
-        Duration hard = options.publishLimit().plus(options.drainIdle()).plusSeconds(60);
+    private ScenarioContext context(ServerUnderTest server, ServerCluster cluster, boolean warmup,
+                                    Duration setupAllowance) {
+        Duration hard = options.publishLimit().plus(options.drainIdle()).plusSeconds(60).plus(setupAllowance);
         ScenarioContext.Limits limits = new ScenarioContext.Limits(options.publishLimit(), options.drainIdle(), hard,
                 options.windowBytes());
         ScenarioContext.Nodes nodes = cluster == null

@@ -31,18 +31,39 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse("--smoke", "--servers", "b");
         assertEquals(1, o.rounds());
         assertFalse(o.warmup());
-        assertEquals(Scenarios.defaults(), o.scenarios());
-        Scenarios.defaults().forEach(s -> assertEquals(s.smokeCount(), o.countFor(s)));
+        assertEquals(Scenarios.smoke(), o.scenarios());
+        Scenarios.smoke().forEach(s -> assertEquals(s.smokeCount(), o.countFor(s)));
+        assertTrue(o.scenarios().containsAll(Scenarios.defaults()));
+        assertTrue(o.scenarios().containsAll(Scenarios.replay()), "the replays run in the smoke, small");
         assertEquals(1, o.servers().size());
     }
 
     @Test
+    void replayScenariosAreChosenByNameByGroupOrWithAll() {
+        List<String> replay = List.of("jsreplay-pull", "jsreplay-ordered");
+        assertEquals(replay, names(BenchOptions.parse("--scenarios", "jsreplay")));
+        assertEquals(List.of("jsreplay-ordered"), names(BenchOptions.parse("--scenarios", "jsreplay-ordered")));
+        assertTrue(Scenarios.all().containsAll(Scenarios.replay()));
+        assertTrue(Scenarios.replay().stream().noneMatch(Scenarios.defaults()::contains),
+                "a million-message fill per run: only on request");
+        Scenarios.replay().forEach(s -> {
+            assertTrue(s.jetStream());
+            assertEquals(1_000_000, s.defaultCount());
+            assertTrue(s.setupAllowance(s.defaultCount()).toSeconds() >= 200, "fill and replay limits");
+        });
+        BenchOptions o = BenchOptions.parse("--scenarios", "jsreplay", "--count", "jsreplay-pull=2k");
+        assertEquals(2000, o.countFor(Scenarios.named("jsreplay-pull").orElseThrow()));
+        assertEquals(1_000_000, o.countFor(Scenarios.named("jsreplay-ordered").orElseThrow()));
+    }
+
+    @Test
     void clusterScenariosAreChosenByNameByGroupOrWithAll() {
-        List<String> cluster = List.of("cluster-pubsub", "cluster-reqrep", "cluster-queue");
+        List<String> cluster = List.of("cluster-pubsub", "cluster-reqrep", "cluster-queue", "cluster-queue-remote");
         assertEquals(cluster, names(BenchOptions.parse("--scenarios", "cluster")));
-        assertEquals(cluster, names(BenchOptions.parse("--scenarios", "cluster-pubsub,cluster-reqrep,cluster-queue")));
+        assertEquals(cluster, names(BenchOptions.parse("--scenarios",
+                "cluster-pubsub,cluster-reqrep,cluster-queue,cluster-queue-remote")));
         assertEquals(List.of("pub", "cluster-queue"), names(BenchOptions.parse("--scenarios", "pub,cluster-queue")));
-        assertEquals(List.of("cluster-pubsub", "cluster-reqrep", "cluster-queue", "pub"),
+        assertEquals(List.of("cluster-pubsub", "cluster-reqrep", "cluster-queue", "cluster-queue-remote", "pub"),
                 names(BenchOptions.parse("--scenarios", "cluster,cluster-queue,pub")), "no scenario twice");
         assertEquals(Scenarios.all(), BenchOptions.parse("--scenarios", "all").scenarios());
         assertTrue(Scenarios.all().containsAll(Scenarios.cluster()));

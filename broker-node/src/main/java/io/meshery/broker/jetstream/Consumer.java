@@ -35,8 +35,11 @@ import java.util.concurrent.ScheduledFuture;
 final class Consumer implements InternalSubscriber {
 
     private static final byte[] NO_BYTES = new byte[0];
-    /** Push with flow control: a request after this many bytes; no more deliveries at twice it, until answered. */
-    private static final long FLOW_CONTROL_BYTES = 256 * 1024;
+    /**
+     * Push with flow control: a request after this many bytes, no more deliveries at twice it until answered; as
+     * nats-server 2.9 (a 2 MiB window, asked at half). A quarter of that made the ordered replay wait on the client.
+     */
+    private static final long FLOW_CONTROL_BYTES = 1024 * 1024;
     private static final long RETRY_NANOS = 50_000_000L;
 
     /** A message about to go out: a first delivery or a redelivery ({@code count} > 1). */

@@ -184,12 +184,83 @@ public final class JetStreamPublishScenario implements Scenario {
                 published, reader.acked, disconnects, problems, notes);
     }
 
+    /**
+     * What {@link #fill} did.
+     *
+     * @param published    messages sent
+     * @param acked        PubAcks received (every one checked)
+     * @param elapsedNanos from the first publish to the last ack
+     * @param problems     PubAck faults and connection failures; empty when the stream holds exactly
+     *                     {@code acked} messages, sequences 1 to {@code acked}
+     */
+    record Fill(long published, long acked, long elapsedNanos, List<String> problems) {
+    }
+
+    /**
+     * Creates the file stream {@code stream} on {@code subject}'s prefix ({@code replay.msg} gives
+     * {@code replay.>}) and publishes {@code count} 128-byte messages into it on {@code connection}, as
+     * {@code jspubasync} does: at most 4 000 PubAcks outstanding, each checked by a {@link PubAckCheck}. Publishing
+     * stops early at {@code deadlineNanos}; an ack missing for 10 s ends the fill. {@code connection} must be
+     * fresh: it subscribes to {@code _INBOX.bjs.*}.
+     *
+     * @throws IOException when the stream cannot be created
+     */
+    static Fill fill(NatsWireClient connection, String stream, String subject, long count, long deadlineNanos)
+            throws IOException {
+        connection.subscribe(INBOX + "*", null, 1);
+        connection.flush();
+        PubAckCheck check = new PubAckCheck(stream, 1);
+        AckReader reader = new AckReader(check);
+        connection.setReadTimeout(ACK_TIMEOUT);
+        createStream(connection, reader, stream, subject.substring(0, subject.lastIndexOf('.')) + ".>");
+        int total = (int) Math.min(count, Integer.MAX_VALUE - 8);
+        Frames frames = new Frames(subject);
+        List<String> problems = new ArrayList<>();
+        int published = 0;
+        long started = System.nanoTime();
+        long lastAck = started;
+        try {
+            while (true) {
+                boolean mayPublish = published < total && System.nanoTime() < deadlineNanos;
+                if (!mayPublish && reader.acked >= published) {
+                    break;
+                }
+                if (mayPublish && published - reader.acked < ASYNC_WINDOW) {
+                    int length = 0;
+                    while (published < total && published - reader.acked < ASYNC_WINDOW
+                            && length + frames.maxFrame <= frames.batch.length) {
+                        length = frames.encode(published++, length);
+                    }
+                    connection.send(frames.batch, length);
+                    continue;
+                }
+                long before = reader.acked;
+                if (connection.read(reader) < 0) {
+                    problems.add("the server closed the publisher's connection after " + reader.acked + " acks");
+                    break;
+                }
+                if (reader.acked > before) {
+                    lastAck = System.nanoTime();
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            problems.add("no PubAck within " + ACK_TIMEOUT.toSeconds() + " s; " + (published - reader.acked)
+                    + " of " + published + " published unacknowledged");
+        } catch (IOException e) {
+            problems.add("after " + reader.acked + " acks: " + e);
+        } finally {
+            connection.setReadTimeout(Duration.ZERO);
+        }
+        problems.addAll(check.problems());
+        return new Fill(published, reader.acked, Math.max(1, lastAck - started), List.copyOf(problems));
+    }
+
     private int windowAt(int message, int asyncUntil) {
         return message < asyncUntil ? ASYNC_WINDOW : window;
     }
 
     /** Sends the StreamConfig to {@code $JS.API.STREAM.CREATE.<stream>} and fails unless the answer is a success. */
-    private static void createStream(NatsWireClient connection, AckReader reader, String stream, String subjects)
+    static void createStream(NatsWireClient connection, AckReader reader, String stream, String subjects)
             throws IOException {
         byte[] body = ("{\"name\":\"" + stream + "\",\"subjects\":[\"" + subjects + "\"],\"storage\":\"file\"}")
                 .getBytes(StandardCharsets.US_ASCII);
@@ -217,7 +288,7 @@ public final class JetStreamPublishScenario implements Scenario {
     }
 
     /** Encodes {@code PUB <subject> _INBOX.bjs.<n> 128\r\n<payload>\r\n} frames into one batch, in place. */
-    private static final class Frames {
+    static final class Frames {
         final byte[] head;
         final byte[] tail = Payloads.pubTail(Payloads.filled(PAYLOAD_SIZE));
         final int maxFrame;

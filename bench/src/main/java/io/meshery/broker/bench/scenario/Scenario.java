@@ -1,5 +1,6 @@
 package io.meshery.broker.bench.scenario;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -43,6 +44,15 @@ public interface Scenario {
      */
     default int clusterSize() {
         return 0;
+    }
+
+    /**
+     * Time a run of {@code count} may spend on untimed setup before its timed part (filling a JetStream stream that
+     * it then reads back), beyond the usual publish and drain limits: the watchdog that closes every connection
+     * fires that much later. Zero unless overridden.
+     */
+    default Duration setupAllowance(long count) {
+        return Duration.ZERO;
     }
 
     /** Runs the scenario once against the server in {@code ctx}. */

@@ -74,6 +74,7 @@ public final class ScenarioContext implements AutoCloseable {
     private final ScheduledFuture<?> watchdog;
     private final boolean warmup;
     private final List<String> notes = new CopyOnWriteArrayList<>();
+    private volatile Runnable timedPartHook = () -> { };
     private volatile boolean expired;
 
     /** Starts the clock of a timed run: the publish deadline and the watchdog count from now. */
@@ -171,6 +172,23 @@ public final class ScenarioContext implements AutoCloseable {
         }
         note(String.format(Locale.ROOT, "node %d had the subscribers' interest (%d subscriptions) after %.0f ms",
                 node + 1, seen, (System.nanoTime() - start) / 1e6));
+    }
+
+    /**
+     * Sets what {@link #timedPartStarts} runs: the runner restarts its CPU and wall-clock measurement there. Only
+     * the runner calls this, on the context of a timed run.
+     */
+    public void onTimedPartStart(Runnable hook) {
+        timedPartHook = hook;
+    }
+
+    /**
+     * Called by a scenario whose run begins with untimed setup (a JetStream replay fills its stream first), just
+     * before its timed part: the run's server and client CPU time and wall-clock time are then counted from here
+     * instead of from the start of the run. Does nothing in a warm-up run.
+     */
+    public void timedPartStarts() {
+        timedPartHook.run();
     }
 
     /** Adds a note to the run's report. */

@@ -6,13 +6,19 @@ import java.util.Optional;
 
 /**
  * The scenarios, in the order a run executes them. {@link #defaults()} is what a run without {@code --scenarios}
- * (and {@code --smoke}) runs; the cluster scenarios start three nodes of each server per round, which takes our
- * broker some 10 s each time, so they run only when asked for ({@code --scenarios cluster} or {@code all}).
+ * runs; the cluster scenarios start three nodes of each server per round, which takes our broker some 10 s each
+ * time, so they run only when asked for ({@code --scenarios cluster} or {@code all}). The JetStream replay
+ * scenarios fill a stream of a million messages before each timed read (and a tenth of that before each warm-up),
+ * which adds some three minutes to a 3-round run, so they too run only when asked for ({@code --scenarios jsreplay}
+ * or {@code all}); {@code --smoke} without {@code --scenarios} runs them with the defaults ({@link #smoke()}), with
+ * their small smoke counts.
  */
 public final class Scenarios {
 
     /** Name that selects every cluster scenario. */
     public static final String CLUSTER_GROUP = "cluster";
+    /** Name that selects every JetStream replay scenario. */
+    public static final String REPLAY_GROUP = "jsreplay";
 
     private static final List<Scenario> DEFAULTS = List.of(
             new PubScenario(),
@@ -26,13 +32,19 @@ public final class Scenarios {
             JetStreamPublishScenario.sync(),
             JetStreamPublishScenario.async());
 
+    private static final List<Scenario> REPLAY = List.of(
+            JetStreamReplayScenario.pull(),
+            JetStreamReplayScenario.ordered());
+
     private static final List<Scenario> CLUSTER = List.of(
             PubSubScenario.cluster(),
             RequestReplyScenario.cluster(),
             QueueScenario.cluster(),
             QueueScenario.clusterRemote());
 
-    private static final List<Scenario> ALL = concat(DEFAULTS, CLUSTER);
+    private static final List<Scenario> SMOKE = concat(DEFAULTS, REPLAY);
+
+    private static final List<Scenario> ALL = concat(SMOKE, CLUSTER);
 
     private Scenarios() {
     }
@@ -43,14 +55,24 @@ public final class Scenarios {
         return List.copyOf(all);
     }
 
-    /** Every scenario, the cluster ones last. */
+    /** Every scenario: the defaults, the JetStream replays, the cluster ones last. */
     public static List<Scenario> all() {
         return ALL;
     }
 
-    /** The scenarios of a run without {@code --scenarios}: all but the cluster ones. */
+    /** The scenarios of a run without {@code --scenarios}: all but the JetStream replay and cluster ones. */
     public static List<Scenario> defaults() {
         return DEFAULTS;
+    }
+
+    /** The scenarios of {@code --smoke} without {@code --scenarios}: the defaults and the JetStream replays. */
+    public static List<Scenario> smoke() {
+        return SMOKE;
+    }
+
+    /** The JetStream replay scenarios. */
+    public static List<Scenario> replay() {
+        return REPLAY;
     }
 
     /** The cluster scenarios. */
