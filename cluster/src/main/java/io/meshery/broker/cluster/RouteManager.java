@@ -44,6 +44,8 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
     /** Every this many ticks: a hello to members not linked yet, a ping to each peer. */
     private static final int HELLO_TICKS = 10;
     private static final int PING_TICKS = 50;
+    /** How long a link may go on with a node the membership does not show (a hello that overtook its MemberUp). */
+    private static final long STRANGER_MILLIS = 10_000;
     /** After this many ticks without joining, then every {@link #NOT_JOINED_REPEAT}: a warning that says why. */
     private static final int NOT_JOINED_TICKS = 50;
     private static final int NOT_JOINED_REPEAT = 300;
@@ -212,6 +214,7 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
                 + " (a node configured with another cluster name never answers)", settings.name(), settings.routes());
         }
         if (ticks % HELLO_TICKS == 0) {
+            dropStrangers();
             for (Map.Entry<Long, Member> e : upMembers.entrySet()) {
                 if (!links.containsKey(e.getKey())) {
                     sendHello(e.getValue().address(), e.getKey());
@@ -219,6 +222,24 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
             }
         }
         return this;
+    }
+
+    /**
+     * A hello can arrive after its sender was removed (it was on the way): a link to a node that is not a member
+     * for {@value #STRANGER_MILLIS} ms is dropped, with its interest.
+     */
+    private void dropStrangers() {
+        Set<Long> members = new java.util.HashSet<>();
+        for (Member m : cluster.state().getMembers()) {
+            members.add(m.uniqueAddress().longUid());
+        }
+        long now = System.currentTimeMillis();
+        for (RouteLink link : List.copyOf(links.values())) {
+            if (!members.contains(link.peer().uid())
+                    && now - link.start().toEpochMilli() > STRANGER_MILLIS) {
+                dropLink(link.peer().uid(), "the node is not a member of the cluster");
+            }
+        }
     }
 
     // ---- the route streams -------------------------------------------------------------------------------
