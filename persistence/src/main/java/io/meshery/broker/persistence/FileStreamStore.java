@@ -474,9 +474,18 @@ public final class FileStreamStore extends AbstractStreamStore {
         return new Location(segments.floorEntry(seq).getValue(), (int) table.loc(seq), table.size(seq));
     }
 
+    /** The last block read for a sequential reader (a consumer replaying the stream). */
+    private final ReadAhead readAhead = new ReadAhead();
+
     @Override
     protected StoredMessage fetch(long seq, Object handle) {
         Location l = (Location) handle;
+        StoredMessage ahead = readAhead.fetch(seq, l.segment, l.position, l.size,
+            () -> config.readChannels().acquire(l.segment.path, config.opener()));
+        return ahead != null ? ahead : fetchExactly(seq, l);
+    }
+
+    private StoredMessage fetchExactly(long seq, Location l) {
         ByteBuffer buf = ByteBuffer.allocate(l.size);
         for (int attempt = 0; ; attempt++) {
             try {
