@@ -12,7 +12,7 @@ import java.nio.channels.FileChannel;
  */
 final class ReadAhead {
 
-    static final int BLOCK = 64 * 1024;
+    static final int BLOCK = 256 * 1024;
 
     /** Opens (or finds open) the segment's read channel. */
     interface Channel {
