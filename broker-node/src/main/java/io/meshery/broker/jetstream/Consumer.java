@@ -103,6 +103,9 @@ final class Consumer implements InternalSubscriber {
         return "$JS.ACK." + stream.spec().name() + "." + name + ".";
     }
 
+    /** The delivery line ({@code subject $JS.ACK....}) built in place for each message, on the JetStream thread. */
+    private final DeliveryLine deliveryLine = new DeliveryLine(this::ackPrefix);
+
     private String flowControlPrefix() {
         return "$JS.FC." + stream.spec().name() + "." + name + ".";
     }
@@ -324,8 +327,12 @@ final class Consumer implements InternalSubscriber {
     private boolean send(String to, Candidate c) {
         StoredMessage m = c.message();
         long pendingAfter = c.redelivery() ? cursor.pending() : Math.max(0, cursor.pending() - 1);
+        byte[] payload = spec.headersOnly ? NO_BYTES : m.payload();
+        if (deliveryLine.write(m.subject(), c.count(), m.seq(), dseq, m.timestamp(), pendingAfter)) {
+            return js.deliver(to, deliveryLine.args(m.headers(), payload), m.headers(), payload);
+        }
         String ack = ackPrefix() + c.count() + "." + m.seq() + "." + dseq + "." + m.timestamp() + "." + pendingAfter;
-        return js.deliver(to, m.subject(), ack, m.headers(), spec.headersOnly ? NO_BYTES : m.payload());
+        return js.deliver(to, m.subject(), ack, m.headers(), payload);
     }
 
     private void commit(Candidate c) {

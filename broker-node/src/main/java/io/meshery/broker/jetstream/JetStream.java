@@ -219,6 +219,24 @@ public final class JetStream implements AutoCloseable {
         return publish(to, PubArgs.of(subject, reply, hdr > 0 ? hdr : -1, all.length), all);
     }
 
+    /**
+     * {@link #deliver(String, String, String, byte[], byte[])} with the message's arguments already made
+     * ({@code args}, valid only during the call): on the JetStream thread only.
+     */
+    boolean deliver(String to, PubArgs args, byte[] headers, byte[] payload) {
+        if (Thread.currentThread() != jetStreamThread) { // args are reused: not to be kept for later
+            return deliver(to, args.subject(), args.reply(), headers, payload);
+        }
+        int hdr = headers == null ? 0 : headers.length;
+        byte[] all = payload;
+        if (hdr > 0) {
+            all = new byte[hdr + payload.length];
+            System.arraycopy(headers, 0, all, 0, hdr);
+            System.arraycopy(payload, 0, all, hdr, payload.length);
+        }
+        return publish(to, args, all);
+    }
+
     /** Whether anyone subscribes to {@code subject} now. */
     boolean hasInterest(String subject) {
         var m = shards.index().match(subject);
