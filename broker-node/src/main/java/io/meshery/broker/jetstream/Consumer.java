@@ -36,10 +36,12 @@ final class Consumer implements InternalSubscriber {
 
     private static final byte[] NO_BYTES = new byte[0];
     /**
-     * Push with flow control: a request after this many bytes, no more deliveries at twice it until answered; as
-     * nats-server 2.9 (a 2 MiB window, asked at half). A quarter of that made the ordered replay wait on the client.
+     * Push with flow control, as nats-server 2.9: a window that starts at 2 MiB and doubles with each answered
+     * request up to 32 MiB; a request once half the window is out, no more deliveries past the window until it is
+     * answered. A fixed quarter of that made the ordered replay wait on the client.
      */
-    private static final long FLOW_CONTROL_BYTES = 1024 * 1024;
+    private static final long FLOW_CONTROL_START = 2L * 1024 * 1024;
+    private static final long FLOW_CONTROL_LIMIT = 32L * 1024 * 1024;
     private static final long RETRY_NANOS = 50_000_000L;
 
     /** A message about to go out: a first delivery or a redelivery ({@code count} > 1). */
@@ -104,6 +106,10 @@ final class Consumer implements InternalSubscriber {
     }
 
     /** The delivery line ({@code subject $JS.ACK....}) built in place for each message, on the JetStream thread. */
+    /** Push flow control: the window now, and the bytes out when the pending request was sent. */
+    private long flowControlWindow = FLOW_CONTROL_START;
+    private long flowControlBytes;
+
     private final DeliveryLine deliveryLine = new DeliveryLine(this::ackPrefix);
 
     private String flowControlPrefix() {
@@ -271,7 +277,7 @@ final class Consumer implements InternalSubscriber {
 
     /** Push: deliver while someone listens and flow control allows; retry shortly when nobody listens. */
     private void push() {
-        while (flowControlReply == null || pushBytes < 2 * FLOW_CONTROL_BYTES) {
+        while (flowControlReply == null || pushBytes < flowControlWindow) {
             Candidate c = next();
             if (c == null) {
                 break;
@@ -288,7 +294,8 @@ final class Consumer implements InternalSubscriber {
             if (spec.flowControl) {
                 pushBytes += size(c.message());
             }
-            if (spec.flowControl && flowControlReply == null && pushBytes >= FLOW_CONTROL_BYTES) {
+            if (spec.flowControl && flowControlReply == null && pushBytes >= flowControlWindow / 2) {
+                flowControlBytes = pushBytes;
                 flowControlReply = flowControlPrefix() + (++flowControlCount);
                 js.deliver(spec.deliverSubject, spec.deliverSubject, flowControlReply,
                     "NATS/1.0 100 FlowControl Request\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), NO_BYTES);
@@ -389,7 +396,8 @@ final class Consumer implements InternalSubscriber {
         if (subject.startsWith("$JS.FC.")) {
             if (subject.equals(flowControlReply)) {
                 flowControlReply = null;
-                pushBytes = 0;
+                pushBytes = Math.max(0, pushBytes - flowControlBytes); // what went out before the request
+                flowControlWindow = Math.min(FLOW_CONTROL_LIMIT, flowControlWindow * 2);
                 deliverAvailable();
             }
             return;
