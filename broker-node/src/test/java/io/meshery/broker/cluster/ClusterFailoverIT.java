@@ -148,7 +148,14 @@ class ClusterFailoverIT {
         nodes[2] = startNode(2, "failover");
         nodes[2].clientPort(START);
         Poll.until(START, "the restarted node to rejoin", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
-        assertEquals("ok", get(2, "/healthz").get("status").asText());
+        // its routes can come up a moment before it sees itself Up, which /healthz waits for
+        Poll.until(Duration.ofSeconds(20), "the restarted node to be healthy", () -> {
+            try {
+                return get(2, "/healthz").get("status").asText().equals("ok");
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     @Test

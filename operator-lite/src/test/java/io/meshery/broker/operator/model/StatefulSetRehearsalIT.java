@@ -82,7 +82,9 @@ class StatefulSetRehearsalIT {
         }
         await(START, "three pods in one cluster", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
         for (int i = 0; i < 3; i++) {
-            assertEquals("ok", get(i, Ports.MONITOR, "/healthz?js-server-only=true").path("status").asText());
+            int pod = i; // routes can come up a moment before a pod sees itself Up, which /healthz waits for
+            await(Duration.ofSeconds(20), "pod " + i + " healthy", () -> "ok".equals(
+                get(pod, Ports.MONITOR, "/healthz?js-server-only=true").path("status").asText()));
             JsonNode members = get(i, Ports.MANAGEMENT, "/cluster/members");
             assertEquals(3, members.path("members").size(), members.toString());
             assertTrue(members.path("selfNode").asText().contains("@" + podHost(i) + ":6222"), members.toString());
