@@ -43,6 +43,11 @@ public final class Fanout {
     private long batchDeliveries;
     private long batchDeliveredBytes;
     private long batchMatches;
+    /** The other nodes the message being published goes to, each with the queue groups it was picked for. */
+    private RemoteNode[] remotes = new RemoteNode[4];
+    private String[][] remoteQueues = new String[4][];
+    private int[] remoteQueueCounts = new int[4];
+    private int remoteCount;
 
     /** {@code outMsgs} and {@code outBytes} are the node's delivery counters, added to once per batch. */
     public Fanout(SubjectIndex index, LongAdder outMsgs, LongAdder outBytes) {
@@ -142,11 +147,6 @@ public final class Fanout {
     }
 
     // ---- other nodes: each gets a message once, with the queue groups it was picked for ----------------------
-
-    private RemoteNode[] remotes = new RemoteNode[4];
-    private String[][] remoteQueues = new String[4][];
-    private int[] remoteQueueCounts = new int[4];
-    private int remoteCount;
 
     private void noteRemote(RemoteNode node, String queue) {
         int i = 0;
