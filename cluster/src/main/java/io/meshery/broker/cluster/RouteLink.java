@@ -85,6 +85,8 @@ public final class RouteLink implements RemoteNode {
     private long lastSeqIn;
     private long unackedSeq;
     private long unackedBytes;
+    /** The peer's subscriptions sent to the shards and not yet confirmed. */
+    private int unconfirmed;
     private volatile long inMsgs;
     private volatile long inBytes;
     private volatile long lastActivityMillis = System.currentTimeMillis();
@@ -267,14 +269,36 @@ public final class RouteLink implements RemoteNode {
         inBytes += bytes;
     }
 
-    void addInterest(String subject, String queue, SubjectShards shards, ActorRef<SubjectShard.Subscribed> ignore) {
+    /**
+     * Puts the peer's interest into the index through its shard; the shard confirms to {@code confirm}, and until
+     * every such confirmation is in, the peer's next message waits ({@link #mustWait}): the reply to a request
+     * published right after a subscription must find that subscription, as it would on one node.
+     */
+    void addInterest(String subject, String queue, SubjectShards shards, ActorRef<SubjectShard.Subscribed> confirm) {
         String key = queue == null ? subject : subject + " " + queue;
         if (remoteSubs.containsKey(key)) {
             return;
         }
         Subscription sub = new Subscription(this, subject, queue, key);
         remoteSubs.put(key, sub);
-        shards.shardFor(subject).tell(new SubjectShard.Subscribe(sub, ignore));
+        unconfirmed++;
+        shards.shardFor(subject).tell(new SubjectShard.Subscribe(sub, confirm));
+    }
+
+    /** A shard confirmed one of the peer's subscriptions; true when none is left unconfirmed. */
+    boolean confirmed() {
+        unconfirmed = Math.max(0, unconfirmed - 1);
+        return unconfirmed == 0;
+    }
+
+    /** Whether the peer's next message has to wait for the shards to confirm its interest. */
+    boolean mustWait() {
+        return unconfirmed > 0;
+    }
+
+    /** Reads on the records held back while the shards confirmed. */
+    void resume(RouteRecords.Handler handler) {
+        reader.resume(handler);
     }
 
     void removeInterest(String subject, String queue, SubjectShards shards) {

@@ -54,6 +54,9 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
 
     private record MemberChange(ClusterEvent.MemberEvent event) implements Command {}
 
+    /** A shard inserted a peer's subscription. */
+    private record Confirmed(SubjectShard.Subscribed subscribed) implements Command {}
+
     private enum Tick implements Command { INSTANCE }
 
     private final ClusterSettings settings;
@@ -68,7 +71,7 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
     private final Cluster cluster;
     private final ActorRefResolver resolver;
     private final UniqueAddress self;
-    private final ActorRef<SubjectShard.Subscribed> ignore;
+    private final ActorRef<SubjectShard.Subscribed> confirmations;
     /** Members that are up, by uid, until they introduce themselves. */
     private final Map<Long, Member> upMembers = new HashMap<>();
     private final Set<Long> helloSent = ConcurrentHashMap.newKeySet();
@@ -102,7 +105,7 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
         this.cluster = Cluster.get(ctx.getSystem());
         this.resolver = ActorRefResolver.get(ctx.getSystem());
         this.self = cluster.selfMember().uniqueAddress();
-        this.ignore = ctx.spawn(Behaviors.ignore(), "subscribed");
+        this.confirmations = ctx.messageAdapter(SubjectShard.Subscribed.class, Confirmed::new);
         ActorRef<ClusterEvent.MemberEvent> events = ctx.messageAdapter(ClusterEvent.MemberEvent.class,
             MemberChange::new);
         cluster.subscriptions().tell(Subscribe.create(events, ClusterEvent.MemberEvent.class));
@@ -117,6 +120,7 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
             .onMessage(RouteMessage.Ping.class, this::onPing)
             .onMessage(RouteMessage.Pong.class, this::onPong)
             .onMessage(MemberChange.class, this::onMemberChange)
+            .onMessage(Confirmed.class, this::onConfirmed)
             .onMessageEquals(Tick.INSTANCE, this::onTick)
             .build();
     }
@@ -262,6 +266,17 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
         return this;
     }
 
+    /** The last of a peer's pending subscriptions is in the index: its held-back messages go on. */
+    private Behavior<Command> onConfirmed(Confirmed c) {
+        if (c.subscribed().sub().owner() instanceof RouteLink link && links.get(link.peer().uid()) == link
+                && link.confirmed()) {
+            inbound.link = link;
+            link.resume(inbound);
+            fanout.endBatch(link, null, List.of());
+        }
+        return this;
+    }
+
     private Behavior<Command> onAck(RouteMessage.Ack ack) {
         RouteLink link = links.get(ack.fromUid());
         if (link != null) {
@@ -301,7 +316,7 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
         @Override
         public void interest(boolean add, String subject, String queue) {
             if (add) {
-                link.addInterest(subject, queue, shards, ignore);
+                link.addInterest(subject, queue, shards, confirmations);
             } else {
                 link.removeInterest(subject, queue, shards);
             }
@@ -310,6 +325,11 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
         @Override
         public void reset() {
             link.dropInterest(shards);
+        }
+
+        @Override
+        public boolean mustWait() {
+            return link.mustWait();
         }
     }
 }

@@ -165,6 +165,12 @@ final class RouteRecords {
         void interest(boolean add, String subject, String queue);
 
         void reset();
+
+        /**
+         * Whether a message must wait (the interest before it is not in the index yet): the reader stops before it
+         * and keeps the rest for {@link Reader#resume}.
+         */
+        boolean mustWait();
     }
 
     /** Reads whole records out of the stream's frames; keeps a record cut by a frame's end for the next one. */
@@ -208,7 +214,18 @@ final class RouteRecords {
             }
         }
 
-        /** Bytes waiting for the rest of their record. */
+        /** Reads on from where {@link Handler#mustWait} stopped it. */
+        void resume(Handler handler) {
+            if (restLen == 0) {
+                return;
+            }
+            int used = parse(rest, restLen, handler);
+            int left = restLen - used;
+            System.arraycopy(rest, used, rest, 0, left);
+            restLen = left;
+        }
+
+        /** Bytes not read yet: the rest of a record, or records held back by {@link Handler#mustWait}. */
         int pending() {
             return restLen;
         }
@@ -242,6 +259,9 @@ final class RouteRecords {
                     handler.interest(type == SUB, subject, queue);
                     p = end;
                 } else if (type == MSG) {
+                    if (handler.mustWait()) {
+                        break;
+                    }
                     int end = message(b, p, len, handler);
                     if (end < 0) {
                         break;
