@@ -56,9 +56,4 @@ final class ClusterInterest implements InterestListener {
     synchronized void removeLink(RouteLink link) {
         links.remove(link);
     }
-
-    /** Entries in the table (for tests and monitoring). */
-    synchronized int size() {
-        return counts.size();
-    }
 }

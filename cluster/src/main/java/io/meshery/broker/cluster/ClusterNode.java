@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
@@ -112,24 +111,4 @@ public final class ClusterNode {
     public boolean isUp() {
         return Cluster.get(system).selfMember().status() == MemberStatus.up();
     }
-
-    /** The members as the cluster sees them now: address, status, reachable. */
-    public List<MemberView> members() {
-        Cluster cluster = Cluster.get(system);
-        var state = cluster.state();
-        List<MemberView> out = new ArrayList<>();
-        for (Member m : state.getMembers()) {
-            out.add(new MemberView(m.address().toString(), m.uniqueAddress().longUid(), m.status().toString(),
-                !state.getUnreachable().contains(m)));
-        }
-        return out;
-    }
-
-    /** The leader's address, or empty. */
-    public String leader() {
-        var leader = Cluster.get(system).state().getLeader();
-        return leader == null ? "" : leader.toString();
-    }
-
-    public record MemberView(String address, long uid, String status, boolean reachable) {}
 }

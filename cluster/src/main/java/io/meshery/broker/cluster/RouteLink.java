@@ -78,7 +78,6 @@ public final class RouteLink implements RemoteNode {
     private boolean dropping;
     private long outMsgs;
     private long outBytes;
-    private long dropped;
 
     // ---- in: the manager's thread; counters read by monitoring ----
     private final RouteRecords.Reader reader = new RouteRecords.Reader();
@@ -119,7 +118,6 @@ public final class RouteLink implements RemoteNode {
             }
             int size = RouteRecords.messageSize(matchSubject, msg, len, queues, queueCount);
             if (out.size() > 0 && out.size() + inFlightBytes + size > maxPending) {
-                dropped++;
                 if (!dropping) {
                     dropping = true;
                     routeSlowConsumers.increment();
@@ -363,7 +361,6 @@ public final class RouteLink implements RemoteNode {
     public long inBytes() { return inBytes; }
     public synchronized long outMsgs() { return outMsgs; }
     public synchronized long outBytes() { return outBytes; }
-    public synchronized long dropped() { return dropped; }
     /** Bytes queued for the peer and not yet acknowledged by it. */
     public synchronized long pendingBytes() { return out.size() + inFlightBytes; }
     /** The peer's interest: subject, then queue group or {@code null}. */

@@ -225,11 +225,6 @@ final class RouteRecords {
             restLen = left;
         }
 
-        /** Bytes not read yet: the rest of a record, or records held back by {@link Handler#mustWait}. */
-        int pending() {
-            return restLen;
-        }
-
         void clear() {
             restLen = 0;
         }
