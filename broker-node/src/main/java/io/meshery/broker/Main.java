@@ -94,6 +94,12 @@ public final class Main {
         try {
             settings = ServerSettings.from(options);
             jetStream = options.jetStream() ? jetStreamConfig(options) : null;
+            if (jetStream != null && options.clusterSettings().isPresent()
+                && (options.serverName() == null || options.serverName().isEmpty())) {
+                // as nats-server: a stream's replicas know each other by server name, which must not change
+                log.error("jetstream cluster requires `server_name` to be set");
+                return 1;
+            }
         } catch (ConfigException e) {
             log.error("{}", run.positions().locate(e).getMessage());
             return 1;

@@ -3,10 +3,13 @@ package io.meshery.broker.jetstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshery.broker.cluster.ClusterNode;
+import io.meshery.broker.cluster.raft.RaftTransport;
 import io.meshery.broker.persistence.FileStoreConfig;
 import io.meshery.broker.persistence.FileStreamStore;
 import io.meshery.broker.persistence.MemoryStreamStore;
 import io.meshery.broker.persistence.StreamStore;
+import io.meshery.broker.persistence.SyncPolicy;
 import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.SubjectShard;
@@ -32,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.ratis.protocol.RaftPeer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +70,8 @@ public final class JetStream implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<String, MessageStream> streams = new ConcurrentSkipListMap<>();
     private final JetStreamApi api;
+    /** Replicated streams, when the node is in a cluster; null otherwise. */
+    private volatile StreamReplication replication;
     final AtomicLong apiTotal = new AtomicLong();
     final AtomicLong apiErrors = new AtomicLong();
 
@@ -79,6 +85,19 @@ public final class JetStream implements AutoCloseable {
         this.api = new JetStreamApi(this);
     }
 
+    /**
+     * Lets streams have replicas on the other nodes of {@code cluster}: call before {@link #start}. Each node is a
+     * Raft peer named {@code serverName} (nats-server also needs a {@code server_name} for a JetStream cluster).
+     */
+    public void replicateIn(ClusterNode cluster, String serverName) {
+        replication = new StreamReplication(this, cluster, RaftTransport.start(system, cluster.selfAddress()),
+            serverName);
+    }
+
+    StreamReplication replication() {
+        return replication;
+    }
+
     /** Recovers the streams under {@code store_dir} and starts answering the API; returns once it does. */
     public void start() throws IOException {
         Files.createDirectories(streamsDir());
@@ -86,6 +105,9 @@ public final class JetStream implements AutoCloseable {
             for (Path dir : dirs) {
                 recover(dir);
             }
+        }
+        if (replication != null) {
+            replication.start(); // the replicas recovered above rejoin their groups and apply their logs again
         }
         // The API's subjects, but not $JS.API.DIRECT.GET: a stream answers those itself when it allows direct
         // gets, and a request to one that does not gets no responders, as with nats-server.
@@ -151,6 +173,11 @@ public final class JetStream implements AutoCloseable {
 
     Map<String, MessageStream> streams() {
         return streams;
+    }
+
+    /** A stream's info as {@code STREAM.INFO} answers it. */
+    ObjectNode streamInfo(MessageStream s) {
+        return api.streamInfo(s);
     }
 
     /** Whether JetStream serves requests (false once it has been closed). */
@@ -265,26 +292,70 @@ public final class JetStream implements AutoCloseable {
     MessageStream create(StreamSpec spec) throws IOException {
         Path dir = streamsDir().resolve(spec.name());
         Instant created = Instant.now();
-        StreamStore store = openStore(spec, dir);
+        StreamStore store = openStore(spec, dir, false);
         MessageStream s = new MessageStream(this, spec, store, created);
         if (!spec.isMemory()) {
-            writeMeta(dir, spec, created);
+            writeMeta(dir, spec, created, null);
         }
         streams.put(spec.name(), s);
         capture(s);
         return s;
     }
 
+    /**
+     * Creates this node's replica of a replicated stream (asked by the node that received the create request):
+     * an empty store, the configuration with the group's members on disk, no capture until this node leads.
+     * Returns the group to join, or null when the replica exists already.
+     */
+    StreamReplication.Group createReplica(StreamSpec spec, Instant created, List<RaftPeer> peers) throws IOException {
+        MessageStream existing = streams.get(spec.name());
+        if (existing != null) {
+            if (existing.replica() == null || !existing.spec().equals(spec)) {
+                throw ApiError.streamNameInUse();
+            }
+            return existing.replica().division() == null ? existing.replica() : null;
+        }
+        Path dir = streamsDir().resolve(spec.name());
+        StreamReplication.Group g = replication.register(spec.name(), peers);
+        MessageStream s = new MessageStream(this, spec, openStore(spec, dir, true), created, g);
+        g.messages = s;
+        writeMeta(dir, spec, created, peers);
+        streams.put(spec.name(), s);
+        return g;
+    }
+
+    /** A replica's leadership changed: only the leader captures what is published on the stream's subjects. */
+    void leadership(MessageStream s, boolean leader) {
+        if (leader && s.captures().isEmpty()) {
+            capture(s);
+            log.info("JetStream stream '{}': this node leads its replicas now", s.spec().name());
+        } else if (!leader && !s.captures().isEmpty()) {
+            for (Subscription sub : s.captures()) {
+                unsubscribe(sub);
+            }
+            s.captures().clear();
+        }
+    }
+
     void update(MessageStream s, StreamSpec next) throws IOException {
+        updateLocal(s, next);
+    }
+
+    /** Applies a new configuration to this node's copy of {@code s} (a replica's, once its group committed it). */
+    void updateLocal(MessageStream s, StreamSpec next) throws IOException {
+        boolean capturing = !s.captures().isEmpty();
         for (Subscription sub : s.captures()) {
             unsubscribe(sub);
         }
         s.captures().clear();
         s.update(next);
         if (!next.isMemory()) {
-            writeMeta(streamsDir().resolve(next.name()), next, s.created());
+            writeMeta(streamsDir().resolve(next.name()), next, s.created(),
+                s.replica() == null ? null : s.replica().peers);
         }
-        capture(s);
+        if (capturing || s.replica() == null) {
+            capture(s);
+        }
     }
 
     void delete(MessageStream s) throws IOException {
@@ -317,7 +388,11 @@ public final class JetStream implements AutoCloseable {
             JsonNode node = JSON.readTree(meta.toFile());
             StreamSpec spec = StreamSpec.from(node.path("config"));
             Instant created = Instant.parse(node.path("created").asText());
-            StreamStore store = openStore(spec, dir);
+            if (node.has("peers")) {
+                recoverReplica(dir, node, spec, created);
+                return;
+            }
+            StreamStore store = openStore(spec, dir, false);
             MessageStream s = new MessageStream(this, spec, store, created);
             streams.put(spec.name(), s);
             capture(s);
@@ -329,20 +404,62 @@ public final class JetStream implements AutoCloseable {
         }
     }
 
-    private StreamStore openStore(StreamSpec spec, Path dir) throws IOException {
+    /**
+     * A replica found on disk: its store starts empty and fills again as its group's log is applied (the log is
+     * the replica's durable copy).
+     */
+    private void recoverReplica(Path dir, JsonNode node, StreamSpec spec, Instant created) throws IOException {
+        if (replication == null) {
+            log.error("JetStream stream '{}' has replicas but this node is not in a cluster: not served",
+                spec.name());
+            return;
+        }
+        List<RaftPeer> peers = new java.util.ArrayList<>();
+        for (JsonNode p : node.path("peers")) {
+            peers.add(io.meshery.broker.cluster.raft.RaftHost.peer(p.path("name").asText(),
+                p.path("address").asText()));
+        }
+        StreamReplication.Group g = replication.register(spec.name(), peers);
+        MessageStream s = new MessageStream(this, spec, openStore(spec, dir, true), created, g);
+        g.messages = s;
+        streams.put(spec.name(), s);
+        log.info("Restored replicated stream '{}': {} replicas, its log is applied again", spec.name(),
+            peers.size());
+    }
+
+    /**
+     * @param replica the store of a replicated stream: emptied first, and not forced before acks (the Raft log
+     *                that refills it is forced on a majority of the replicas)
+     */
+    private StreamStore openStore(StreamSpec spec, Path dir, boolean replica) throws IOException {
         if (spec.isMemory()) {
             return new MemoryStreamStore(spec.name(), spec.limits());
         }
         Path msgs = dir.resolve("msgs");
+        if (replica && Files.exists(msgs)) {
+            try (Stream<Path> files = Files.walk(msgs)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
         Files.createDirectories(msgs);
-        return FileStreamStore.open(FileStoreConfig.of(msgs).withSync(config.sync()), spec.limits());
+        return FileStreamStore.open(FileStoreConfig.of(msgs)
+            .withSync(replica ? SyncPolicy.interval(Duration.ofMinutes(2)) : config.sync()), spec.limits());
     }
 
-    private static void writeMeta(Path dir, StreamSpec spec, Instant created) throws IOException {
+    private static void writeMeta(Path dir, StreamSpec spec, Instant created, List<RaftPeer> peers)
+            throws IOException {
         Files.createDirectories(dir);
         ObjectNode meta = JSON.createObjectNode();
         meta.set("config", spec.toJson());
         meta.put("created", created.toString());
+        if (peers != null) {
+            var list = meta.putArray("peers");
+            for (RaftPeer p : peers) {
+                list.addObject().put("name", p.getId().toString()).put("address", p.getAddress());
+            }
+        }
         Path tmp = dir.resolve("stream.json.tmp");
         Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
         Files.move(tmp, dir.resolve("stream.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
@@ -513,6 +630,11 @@ public final class JetStream implements AutoCloseable {
 
     @Override
     public void close() {
+        StreamReplication r = replication;
+        if (r != null) {
+            r.handOver();
+            r.close();
+        }
         execute(() -> streams.values().forEach(s -> s.consumers().values().forEach(c -> c.stop(false))));
         timer.shutdownNow();
         thread.shutdown();

@@ -10,12 +10,16 @@ import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Subscriber;
 import io.meshery.broker.routing.Subscription;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.ratis.protocol.RaftPeer;
 
 /**
  * The {@code $JS.API.>} requests of the official clients, answered with nats-server 2.9.10's JSON: account
@@ -67,35 +71,77 @@ final class JetStreamApi implements InternalSubscriber {
         response.put("type", TYPE + type);
         try {
             JsonNode request = parse(body);
-            answer(op, request, response);
-        } catch (ApiError e) {
-            js.apiErrors.incrementAndGet();
-            ObjectNode error = JetStream.JSON.createObjectNode();
-            error.put("type", TYPE + type);
-            e.writeTo(error);
-            response = error;
+            CompletableFuture<Void> later = answer(op, request, response);
+            if (later != null) { // a replicated stream's change: answered once its group has committed it
+                ObjectNode answer = response;
+                later.whenComplete((v, e) -> js.execute(() -> finish(op, type, reply, answer, e)));
+                return;
+            }
         } catch (IOException | RuntimeException e) {
-            js.apiErrors.incrementAndGet();
-            js.log().warn("JetStream API {} failed: {}", op, e.toString());
-            ObjectNode error = JetStream.JSON.createObjectNode();
-            error.put("type", TYPE + type);
-            ApiError.storeFailed(String.valueOf(e.getMessage())).writeTo(error);
-            response = error;
+            response = failed(op, type, e);
         }
         js.reply(reply, response);
     }
 
-    private void answer(String op, JsonNode request, ObjectNode response) throws IOException {
+    private void finish(String op, String type, String reply, ObjectNode response, Throwable error) {
+        while (error instanceof CompletionException && error.getCause() != null) {
+            error = error.getCause();
+        }
+        js.reply(reply, error == null ? response : failed(op, type, error));
+    }
+
+    private ObjectNode failed(String op, String type, Throwable e) {
+        js.apiErrors.incrementAndGet();
+        ObjectNode error = JetStream.JSON.createObjectNode();
+        error.put("type", TYPE + type);
+        if (e instanceof ApiError api) {
+            api.writeTo(error);
+        } else {
+            js.log().warn("JetStream API {} failed: {}", op, e.toString());
+            ApiError.storeFailed(String.valueOf(e.getMessage())).writeTo(error);
+        }
+        return error;
+    }
+
+    /** Fills {@code response}, or returns the change that will fill it on the JetStream thread. */
+    private CompletableFuture<Void> answer(String op, JsonNode request, ObjectNode response) throws IOException {
+        MessageStream s;
+        if (op.startsWith("STREAM.CREATE.")) {
+            return create(name(op, "STREAM.CREATE."), request, response);
+        } else if (op.startsWith("STREAM.UPDATE.")) {
+            return update(name(op, "STREAM.UPDATE."), request, response);
+        } else if (op.startsWith("STREAM.INFO.") && (s = stream(name(op, "STREAM.INFO."))).replica() != null) {
+            CompletableFuture<byte[]> fromLeader = s.replica().infoFromLeader();
+            if (fromLeader != null) {
+                return fromLeader.thenAccept(info -> {
+                    try {
+                        response.setAll((ObjectNode) JetStream.JSON.readTree(info));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            }
+        } else if (op.startsWith("STREAM.LEADER.STEPDOWN.")) {
+            return stepDown(name(op, "STREAM.LEADER.STEPDOWN."), response);
+        } else if (op.startsWith("STREAM.DELETE.") && (s = stream(name(op, "STREAM.DELETE."))).replica() != null) {
+            return js.replication().deleteEverywhere(s.replica()).thenRun(() -> response.put("success", true));
+        } else if (op.startsWith("STREAM.PURGE.") && (s = stream(name(op, "STREAM.PURGE."))).replica() != null) {
+            return replicatedPurge(s, request, response);
+        } else if (op.startsWith("STREAM.MSG.DELETE.")
+            && (s = stream(name(op, "STREAM.MSG.DELETE."))).replica() != null) {
+            return replicatedDelete(s, request, response);
+        }
+        answerHere(op, request, response);
+        return null;
+    }
+
+    private void answerHere(String op, JsonNode request, ObjectNode response) throws IOException {
         if (op.equals("INFO")) {
             accountInfo(response);
         } else if (op.equals("STREAM.NAMES")) {
             names(request, response);
         } else if (op.equals("STREAM.LIST")) {
             list(request, response);
-        } else if (op.startsWith("STREAM.CREATE.")) {
-            create(name(op, "STREAM.CREATE."), request, response);
-        } else if (op.startsWith("STREAM.UPDATE.")) {
-            update(name(op, "STREAM.UPDATE."), request, response);
         } else if (op.startsWith("STREAM.INFO.")) {
             streamInfo(stream(name(op, "STREAM.INFO.")), response);
         } else if (op.startsWith("STREAM.DELETE.")) {
@@ -117,6 +163,9 @@ final class JetStreamApi implements InternalSubscriber {
     private static String typeOf(String op) {
         if (op.equals("INFO")) {
             return "account_info_response";
+        }
+        if (op.startsWith("STREAM.LEADER.STEPDOWN.")) {
+            return "stream_leader_stepdown_response";
         }
         if (op.startsWith("CONSUMER.")) {
             return ConsumerApi.typeOf(op);
@@ -154,7 +203,7 @@ final class JetStreamApi implements InternalSubscriber {
 
     // ---- streams --------------------------------------------------------------------------------------
 
-    private void create(String name, JsonNode request, ObjectNode response) throws IOException {
+    private CompletableFuture<Void> create(String name, JsonNode request, ObjectNode response) throws IOException {
         StreamSpec spec = StreamSpec.from(request);
         if (!spec.name().equals(name)) {
             throw ApiError.streamMismatch();
@@ -165,14 +214,42 @@ final class JetStreamApi implements InternalSubscriber {
                 throw ApiError.streamNameInUse();
             }
             streamInfo(existing, response);
-            return;
+            return null;
         }
         checkOverlap(spec, null);
+        if (spec.replicas() > 1) {
+            return createReplicated(spec, response);
+        }
         streamInfo(js.create(spec), response);
         response.put("did_create", true);
+        return null;
     }
 
-    private void update(String name, JsonNode request, ObjectNode response) throws IOException {
+    /** A stream with replicas: on this node and the first others by name after a turn that depends on the name. */
+    private CompletableFuture<Void> createReplicated(StreamSpec spec, ObjectNode response) {
+        StreamReplication replication = js.replication();
+        if (replication == null) {
+            throw ApiError.replicasNotSupported();
+        }
+        if (!spec.retention().equals("limits")) {
+            throw ApiError.invalidConfig("replicated streams support limits retention only");
+        }
+        List<RaftPeer> candidates = replication.candidates();
+        if (spec.replicas() > candidates.size()) {
+            throw ApiError.of(400, 10005, "insufficient resources");
+        }
+        List<RaftPeer> others = new ArrayList<>(candidates.subList(1, candidates.size()));
+        java.util.Collections.rotate(others, Math.floorMod(spec.name().hashCode(), Math.max(1, others.size())));
+        List<RaftPeer> peers = new ArrayList<>();
+        peers.add(candidates.get(0));
+        peers.addAll(others.subList(0, spec.replicas() - 1));
+        return replication.createEverywhere(spec, Instant.now(), peers).thenRunAsync(() -> {
+            streamInfo(stream(spec.name()), response);
+            response.put("did_create", true);
+        }, js::execute);
+    }
+
+    private CompletableFuture<Void> update(String name, JsonNode request, ObjectNode response) throws IOException {
         StreamSpec next = StreamSpec.from(request);
         if (!next.name().equals(name)) {
             throw ApiError.streamMismatch();
@@ -180,8 +257,60 @@ final class JetStreamApi implements InternalSubscriber {
         MessageStream s = stream(name);
         s.spec().checkUpdateTo(next);
         checkOverlap(next, s);
+        if (s.replica() != null) {
+            if (next.replicas() != s.spec().replicas()) {
+                throw ApiError.invalidConfig("changing the number of replicas is not supported");
+            }
+            return s.replica().proposeChange(StreamReplication.encodeUpdate(next))
+                .thenRunAsync(() -> streamInfo(s, response), js::execute);
+        }
+        if (next.replicas() > 1) {
+            throw js.replication() == null ? ApiError.replicasNotSupported()
+                : ApiError.invalidConfig("changing the number of replicas is not supported");
+        }
         js.update(s, next);
         streamInfo(s, response);
+        return null;
+    }
+
+    /** {@code STREAM.LEADER.STEPDOWN}: the leader of a replicated stream hands over to another replica. */
+    private CompletableFuture<Void> stepDown(String name, ObjectNode response) {
+        StreamReplication replication = js.replication();
+        if (replication == null) {
+            throw ApiError.of(503, 10010, "JetStream clustering support required");
+        }
+        MessageStream s = stream(name);
+        if (s.replica() == null) {
+            throw ApiError.of(503, 10008, "JetStream system temporarily unavailable"); // an R1 stream has no other
+        }
+        return replication.stepDown(s.replica()).thenRun(() -> response.put("success", true));
+    }
+
+    private CompletableFuture<Void> replicatedPurge(MessageStream s, JsonNode request, ObjectNode response) {
+        if (s.spec().denyPurge()) {
+            throw ApiError.of(400, 10083, "stream purge not permitted");
+        }
+        purgeRequest(request); // its checks, before it goes to the replicas
+        return s.replica().proposeChange(StreamReplication.encodePurge(request)).thenAccept(result -> {
+            response.put("success", true);
+            response.put("purged", Long.parseLong(new String(result, StandardCharsets.UTF_8)));
+        });
+    }
+
+    private CompletableFuture<Void> replicatedDelete(MessageStream s, JsonNode request, ObjectNode response) {
+        if (s.spec().denyDelete()) {
+            throw ApiError.of(400, 10082, "message delete not permitted");
+        }
+        long seq = request.path("seq").asLong(0);
+        if (seq <= 0) {
+            throw ApiError.badRequest();
+        }
+        return s.replica().proposeChange(StreamReplication.encodeDelete(seq)).thenAccept(result -> {
+            if (!new String(result, StandardCharsets.UTF_8).equals("true")) {
+                throw ApiError.of(500, 10057, "no message found");
+            }
+            response.put("success", true);
+        });
     }
 
     private void checkOverlap(StreamSpec spec, MessageStream self) {
@@ -199,12 +328,22 @@ final class JetStreamApi implements InternalSubscriber {
         }
     }
 
+    /** Stream info's fields, for the leader's answer to another node. */
+    ObjectNode streamInfo(MessageStream s) {
+        ObjectNode info = JetStream.JSON.createObjectNode();
+        streamInfo(s, info);
+        return info;
+    }
+
     private void streamInfo(MessageStream s, ObjectNode response) {
         response.set("config", s.spec().toJson());
         response.put("created", goTime(s.created()));
         ObjectNode state = state(s.store().state());
         state.put("consumer_count", s.consumers().size());
         response.set("state", state);
+        if (s.replica() != null) {
+            s.replica().clusterInfo(response.putObject("cluster"));
+        }
     }
 
     static ObjectNode state(StreamState st) {
@@ -263,6 +402,12 @@ final class JetStreamApi implements InternalSubscriber {
         if (s.spec().denyPurge()) {
             throw ApiError.of(400, 10083, "stream purge not permitted");
         }
+        response.put("success", true);
+        response.put("purged", s.store().purge(purgeRequest(request)));
+    }
+
+    /** A purge request's {@code filter}, {@code seq} and {@code keep}, checked. */
+    static PurgeRequest purgeRequest(JsonNode request) {
         PurgeRequest purge = PurgeRequest.all();
         String filter = request.path("filter").asText("");
         if (!filter.isEmpty()) {
@@ -278,8 +423,7 @@ final class JetStreamApi implements InternalSubscriber {
         } else if (keep > 0) {
             purge = new PurgeRequest(purge.filter(), 0, keep);
         }
-        response.put("success", true);
-        response.put("purged", s.store().purge(purge));
+        return purge;
     }
 
     private void getMessage(MessageStream s, JsonNode request, ObjectNode response) {

@@ -38,8 +38,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class MessageStream implements InternalSubscriber {
 
     /** A message as it was published, copied off the publisher's read buffer. */
-    private record Incoming(String subject, String reply, byte[] headers, byte[] payload, long timestamp,
-                            Headers.Publish publish) {
+    record Incoming(String subject, String reply, byte[] headers, byte[] payload, long timestamp,
+                    Headers.Publish publish) {
+
+        /** A message read back from a replicated stream's log: its headers are read again. */
+        static Incoming of(String subject, String reply, byte[] headers, byte[] payload, long timestamp) {
+            return new Incoming(subject, reply, headers, payload, timestamp, Headers.Publish.of(headers));
+        }
+
+        int size() {
+            return payload.length + (headers == null ? 0 : headers.length);
+        }
     }
 
     private final JetStream js;
@@ -62,11 +71,20 @@ final class MessageStream implements InternalSubscriber {
     private long lastIdSeq;
     /** The consumers by name; read by monitoring, changed on the JetStream thread. */
     private final Map<String, Consumer> consumers = new java.util.concurrent.ConcurrentSkipListMap<>();
+    /** The stream's Raft group when it is replicated ({@code num_replicas} above 1), or null. */
+    private final StreamReplication.Group replica;
+    /** Whether this node sends the PubAcks of what it stores: false on a follower of a replicated stream. */
+    private boolean acking = true;
     /** What the current drain stored, for the consumers (only collected when there are consumers). */
     private final List<StoredMessage> stored = new ArrayList<>();
 
     MessageStream(JetStream js, StreamSpec spec, StreamStore store, Instant created) {
+        this(js, spec, store, created, null);
+    }
+
+    MessageStream(JetStream js, StreamSpec spec, StreamStore store, Instant created, StreamReplication.Group replica) {
         this.js = js;
+        this.replica = replica;
         this.ackPrefix = "{\"stream\":" + JetStream.JSON.valueToTree(spec.name()).toString() + ",\"seq\":";
         this.spec = spec;
         this.store = store;
@@ -92,6 +110,11 @@ final class MessageStream implements InternalSubscriber {
 
     Map<String, Consumer> consumers() {
         return consumers;
+    }
+
+    /** The stream's Raft group, or null when it is not replicated. */
+    StreamReplication.Group replica() {
+        return replica;
     }
 
     void update(StreamSpec next) {
@@ -141,14 +164,57 @@ final class MessageStream implements InternalSubscriber {
 
     // ---- storing (the JetStream thread) ---------------------------------------------------------------
 
-    /** Stores what is queued, in batches that share one force, and acknowledges each message. */
+    /**
+     * Stores what is queued, in batches that share one force, and acknowledges each message; a replicated
+     * stream's leader hands them to the stream's Raft group instead, and stores them as every replica does,
+     * once they are committed ({@link #applyPublished}).
+     */
     private void drain() {
         drainScheduled.set(false);
-        List<Incoming> batch = new ArrayList<>();
-        Set<String> batchIds = new HashSet<>();
+        if (replica != null) {
+            replica.propose(this, queue, queuedBytes);
+            wakeWaiters();
+            return;
+        }
+        List<Incoming> all = new ArrayList<>();
         Incoming m;
         while ((m = queue.poll()) != null) {
             queuedBytes.addAndGet(-(m.payload().length + (m.headers() == null ? 0 : m.headers().length)));
+            all.add(m);
+        }
+        process(all);
+        wakeWaiters();
+    }
+
+    /** Publishers held while the queue was full may go on if it has room now. */
+    void wakeWaiters() {
+        if (queuedBytes.get() > HOLD_AT) {
+            return;
+        }
+        FlowWaiter w;
+        while ((w = waiters.poll()) != null) {
+            w.receiverDrained();
+        }
+    }
+
+    /**
+     * Messages committed by the stream's Raft group, on every replica in the same order: the same checks and
+     * store as a single node's ({@link #process}); the PubAcks only from the leader ({@code ack}).
+     */
+    void applyPublished(List<Incoming> messages, boolean ack) {
+        acking = ack;
+        try {
+            process(messages);
+        } finally {
+            acking = true;
+        }
+    }
+
+    /** De-duplicates, checks, stores in batches and acknowledges {@code messages}, in order. */
+    private void process(List<Incoming> messages) {
+        List<Incoming> batch = new ArrayList<>();
+        Set<String> batchIds = new HashSet<>();
+        for (Incoming m : messages) {
             String id = m.publish().msgId();
             boolean checks = m.publish().hasExpectations();
             if (checks || id != null && batchIds.contains(id)) {
@@ -172,10 +238,6 @@ final class MessageStream implements InternalSubscriber {
             for (Consumer c : consumers.values()) {
                 c.stored(news);
             }
-        }
-        FlowWaiter w;
-        while ((w = waiters.poll()) != null) {
-            w.receiverDrained();
         }
     }
 
@@ -363,7 +425,7 @@ final class MessageStream implements InternalSubscriber {
     }
 
     private void ack(Incoming m, long seq, boolean duplicate) {
-        if (m.reply() == null) {
+        if (m.reply() == null || !acking) {
             return;
         }
         // {"stream":<name>,"seq":<n>} written directly: one per stored message, Jackson would dominate the ack
@@ -373,7 +435,7 @@ final class MessageStream implements InternalSubscriber {
     }
 
     private void nack(Incoming m, ApiError error) {
-        if (m.reply() == null) {
+        if (m.reply() == null || !acking) {
             return;
         }
         ObjectNode ack = JsonNodeFactory.instance.objectNode();

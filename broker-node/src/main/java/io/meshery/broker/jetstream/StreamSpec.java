@@ -51,9 +51,6 @@ record StreamSpec(String name, String description, List<String> subjects, String
         if (replicas > 5) {
             throw ApiError.invalidConfig("maximum replicas is 5");
         }
-        if (replicas > 1) {
-            throw ApiError.replicasNotSupported();
-        }
         long maxAge = c.path("max_age").asLong(0);
         if (maxAge < 0) {
             throw ApiError.invalidConfig("max age can not be negative");
@@ -104,7 +101,7 @@ record StreamSpec(String name, String description, List<String> subjects, String
         return new StreamSpec(name, description, List.copyOf(subjects), retention,
             limit(c, "max_consumers", "max consumers"), limit(c, "max_msgs", "max messages"),
             limit(c, "max_bytes", "max bytes"), maxAge, limit(c, "max_msgs_per_subject", "max messages per subject"),
-            limit(c, "max_msg_size", "max message size"), discard, storage, 1, window,
+            limit(c, "max_msg_size", "max message size"), discard, storage, Math.max(1, replicas), window,
             c.path("allow_direct").asBoolean(false), c.path("mirror_direct").asBoolean(false),
             c.path("discard_new_per_subject").asBoolean(false), false, c.path("deny_delete").asBoolean(false),
             denyPurge, allowRollup);

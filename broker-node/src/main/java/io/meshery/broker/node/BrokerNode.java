@@ -92,13 +92,16 @@ public final class BrokerNode implements AutoCloseable {
                 .toCompletableFuture()
                 .get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Server server = new Server(settings, spawned.shards());
+            ClusterNode clusterNode = cluster == null ? null : ClusterNode.create(system, cluster, spawned.shards());
             JetStream js = null;
             if (jetStream != null) {
                 js = new JetStream(jetStream, spawned.shards(), server.newFanout(), system);
+                if (clusterNode != null) {
+                    js.replicateIn(clusterNode, server.serverName()); // Main has checked that it is set
+                }
                 js.start();
                 server.jetStreamEnabled();
             }
-            ClusterNode clusterNode = cluster == null ? null : ClusterNode.create(system, cluster, spawned.shards());
             ClientListener listener =
                 ClientListener.bind(system, server, listen.host(), listen.bindPort(), START_TIMEOUT);
             BrokerNode node = new BrokerNode(system, server, listener);

@@ -7,16 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshery.broker.testkit.BrokerProcess;
+import io.meshery.broker.testkit.Monitoring;
 import io.meshery.broker.testkit.Poll;
 import io.meshery.broker.testkit.TestCluster;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
 import io.nats.client.Options;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,18 +62,13 @@ class ClusterFailoverIT {
     }
 
     private JsonNode get(int node, String path) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + httpPorts[node] + path)).build(), HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(r.body());
+        return Monitoring.get(httpPorts[node], path);
     }
 
     private int routes(int node) {
-        try {
-            return get(node, "/routez").get("num_routes").asInt();
-        } catch (Exception e) {
-            return -1;
-        }
+        return Monitoring.routes(httpPorts[node]);
     }
+
 
     @Test
     void aKilledNodesClientsFailOverAndKeepReceivingAndTheNodeRejoins() throws Exception {

@@ -26,6 +26,21 @@ public final class Poll {
         }
     }
 
+    /** The first non-null value {@code supplier} gives, polling until {@code deadline}. */
+    public static <T> T value(Duration deadline, String what, java.util.function.Supplier<T> supplier) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            T v = supplier.get();
+            if (v != null) {
+                return v;
+            }
+            if (System.nanoTime() > end) {
+                fail("timed out after " + deadline + " waiting for " + what);
+            }
+            pause();
+        }
+    }
+
     /** One short wait inside a polling loop that has its own deadline. */
     public static void pause() {
         try {

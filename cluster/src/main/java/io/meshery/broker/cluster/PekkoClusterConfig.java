@@ -2,6 +2,9 @@ package io.meshery.broker.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.meshery.broker.cluster.raft.RaftMessage;
+import io.meshery.broker.cluster.raft.RaftSerializer;
+import io.meshery.broker.cluster.raft.RaftTransport;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.UnknownHostException;
@@ -32,7 +35,14 @@ public final class PekkoClusterConfig {
         c.put("pekko.actor.provider", "cluster");
         c.put("pekko.actor.serializers.meshery-route", RouteSerializer.class.getName());
         c.put("pekko.actor.serialization-bindings.\"" + RouteMessage.class.getName() + "\"", "meshery-route");
+        c.put("pekko.actor.serializers.meshery-raft", RaftSerializer.class.getName());
+        c.put("pekko.actor.serialization-bindings.\"" + RaftMessage.class.getName() + "\"", "meshery-raft");
         c.put("pekko.remote.artery.transport", "tcp");
+        // Raft between the replicas of a stream: Artery's large-message stream, apart from the routes (no head of
+        // line between them), with frames large enough for an append of a max_payload message. Few buffers kept.
+        c.put("pekko.remote.artery.large-message-destinations", List.of("/system/" + RaftTransport.NAME));
+        c.put("pekko.remote.artery.advanced.maximum-large-frame-size", "4MiB");
+        c.put("pekko.remote.artery.advanced.large-buffer-pool-size", 8);
         // Latency across nodes (docs/performance.md, cluster): one inbound lane (the route manager is one actor,
         // so more lanes only add a hand-off) and Artery's streams on the dispatcher the connections use (one
         // thread pool fewer to wake per message on a small machine). Measured: request-reply p50 704 -> 398 us.

@@ -1,0 +1,154 @@
+package io.meshery.broker.cluster.raft;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * This node's Raft server (Apache Ratis): one per node, named by the node's server name, its log and metadata
+ * under {@code <store_dir>/raft}, talking over {@link RaftTransport}. It serves one Raft group per replicated stream
+ * (a "division" in Ratis's words); the node gives each group its state machine through {@code registry}.
+ *
+ * <p>Requests are submitted on the node where they arrive, straight to the local server (no Raft client): the
+ * stream's leader submits what its clients publish.
+ */
+public final class RaftHost implements AutoCloseable {
+
+    /** Elections: a follower that hears nothing from its leader for 1-2 s stands (Ratis's default is 150-300 ms,
+     * too eager for a JVM that can pause; nats-server's is 4-9 s). */
+    static final TimeDuration ELECTION_MIN = TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS);
+    static final TimeDuration ELECTION_MAX = TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS);
+
+    private final RaftServer server;
+    private final RaftTransport transport;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+
+    private RaftHost(RaftServer server, RaftTransport transport) {
+        this.server = server;
+        this.transport = transport;
+    }
+
+    /**
+     * Starts this node's Raft server; the groups found under {@code dir} are recovered (their state machines from
+     * {@code registry}) and rejoin their peers.
+     */
+    public static RaftHost start(RaftTransport transport, String serverName, Path dir,
+                                 StateMachine.Registry registry) throws IOException {
+        Files.createDirectories(dir);
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, ArteryRpcType.INSTANCE);
+        RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, ELECTION_MIN);
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, ELECTION_MAX);
+        // a new group (a stream just created, whose creator waits for its leader) elects one at once
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        // Artery's large-message frames hold 4 MiB (PekkoClusterConfig): appends stay well below
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("2MB"));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("4MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+        Parameters params = new Parameters();
+        params.put(ArteryRpcType.TRANSPORT, transport, RaftTransport.class);
+        RaftServer server = RaftServer.newBuilder()
+            .setServerId(RaftPeerId.valueOf(serverName))
+            .setProperties(p)
+            .setParameters(params)
+            .setStateMachineRegistry(registry)
+            .setOption(RaftStorage.StartupOption.RECOVER)
+            .build();
+        server.start();
+        return new RaftHost(server, transport);
+    }
+
+    /** The group of the replicated thing called {@code name} (a stream): the same on every node. */
+    public static RaftGroupId groupId(String name) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("stream:" + name).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A node as a Raft peer: its server name, reached at its Pekko address. */
+    public static RaftPeer peer(String serverName, String pekkoAddress) {
+        return RaftPeer.newBuilder().setId(serverName).setAddress(pekkoAddress).build();
+    }
+
+    public RaftServer server() {
+        return server;
+    }
+
+    public RaftTransport transport() {
+        return transport;
+    }
+
+    public String serverName() {
+        return server.getId().toString();
+    }
+
+    /** Starts serving {@code group} here (its state machine from the registry); its peers do the same. */
+    public void addGroup(RaftGroup group) throws IOException {
+        RaftClientReply r = server.groupManagement(
+            GroupManagementRequest.newAdd(clientId, server.getId(), callIds.incrementAndGet(), group));
+        if (!r.isSuccess()) {
+            throw r.getException() != null ? r.getException() : new IOException("group not added");
+        }
+    }
+
+    /** Stops serving the group and deletes its log. */
+    public void removeGroup(RaftGroupId group) throws IOException {
+        server.groupManagement(GroupManagementRequest.newRemove(clientId, server.getId(), callIds.incrementAndGet(),
+            group, true, false));
+    }
+
+    /**
+     * Appends {@code data} to the group's log, through this node: it must be the group's leader (the reply says
+     * {@code NotLeaderException} otherwise). The reply comes once a majority holds it and it has been applied here.
+     */
+    public CompletableFuture<RaftClientReply> submit(RaftGroupId group, byte[] data) {
+        RaftClientRequest req = RaftClientRequest.newBuilder().setClientId(clientId).setServerId(server.getId())
+            .setGroupId(group).setCallId(callIds.incrementAndGet())
+            .setMessage(Message.valueOf(ByteString.copyFrom(data))).setType(RaftClientRequest.writeRequestType())
+            .build();
+        try {
+            return server.submitClientRequestAsync(req);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Asks the group's leader (this node) to hand leadership to another member, or to {@code to} when given. */
+    public RaftClientReply transferLeadership(RaftGroupId group, RaftPeerId to, long timeoutMs) throws IOException {
+        return server.transferLeadership(new TransferLeadershipRequest(clientId, server.getId(), group,
+            callIds.incrementAndGet(), to, timeoutMs));
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
