@@ -44,7 +44,7 @@ public final class BenchMain {
         out.println("meshery-broker bench" + (options.smoke() ? " (smoke)" : "") + ", " + Runtime.getRuntime()
                 .availableProcessors() + " CPUs, started " + started);
         options.servers().forEach(s -> out.println("  " + s.display() + ": " + s.command()));
-        if (options.scenarios().stream().anyMatch(s -> s.jetStream())) {
+        if (options.scenarios().stream().anyMatch(s -> s.jetStream() && s.clusterSize() == 0)) {
             options.servers().forEach(s -> out.println("  " + s.display() + ", JetStream scenarios: " + s.jsCommand()));
         }
         if (options.scenarios().stream().anyMatch(s -> s.clusterSize() > 0)) {

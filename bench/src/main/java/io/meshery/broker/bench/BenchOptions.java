@@ -52,8 +52,9 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "  --b-js-cmd CMD          command for B in JetStream scenarios (default: the B command + \""
                     + ServerSpec.JETSTREAM_FLAGS + "\")",
             "  --a-cluster-cmd CMD     command for one node of A in cluster scenarios; {config} is replaced by the node's",
-            "                          config file (server_name, listen, http, cluster { name, listen, routes }), written",
-            "                          to a temporary directory (default: the A command up to its first option + \""
+            "                          config file (server_name, listen, http, cluster { name, listen, routes }; for",
+            "                          jsr3* also jetstream { store_dir }), written to a temporary directory",
+            "                          (default: the A command up to its first option + \""
                     + ServerSpec.CLUSTER_FLAGS + "\",",
             "                          i.e. " + ServerSpec.DEFAULT_A_CLUSTER_COMMAND + ")",
             "  --b-cluster-cmd CMD     command for one node of B in cluster scenarios (default: derived the same way,",
@@ -61,12 +62,17 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "  --a-name NAME           label for A in reports (default: derived from the command)",
             "  --b-name NAME           label for B in reports",
             "  --scenarios LIST        comma-separated subset of: " + String.join(",", scenarioNames()),
-            "                          (default: all but the jsreplay-* and cluster-* ones; \"" + Scenarios.REPLAY_GROUP
-                    + "\" = every jsreplay-*",
-            "                          scenario, \"" + Scenarios.CLUSTER_GROUP
-                    + "\" = every cluster-* scenario, \"all\" = every scenario). A cluster-* scenario",
-            "                          starts a 3-node cluster of A, then of B, in each round, and waits until each",
-            "                          node's /routez shows the other two. A jsreplay-* scenario fills a file stream",
+            "                          (default: all but the jsreplay-*, cluster-* and jsr3* ones; \""
+                    + Scenarios.REPLAY_GROUP + "\" = every jsreplay-*",
+            "                          scenario, \"" + Scenarios.CLUSTER_GROUP + "\" = every cluster-* scenario, \""
+                    + Scenarios.R3_GROUP + "\" = every jsr3* scenario,",
+            "                          \"all\" = every scenario). A cluster-* scenario starts a 3-node cluster of A,",
+            "                          then of B, in each round, and waits until each node's /routez shows the other",
+            "                          two. A jsr3* scenario does the same with JetStream on every node (its own",
+            "                          jetstream { store_dir }, a fresh directory deleted after the run) and publishes",
+            "                          from node 1 into a file stream with num_replicas 3, as jspubsync / jspubasync",
+            "                          do into a single-node one; it retries the stream create for up to 30 s while",
+            "                          the cluster's JetStream gets ready. A jsreplay-* scenario fills a file stream",
             "                          with the count of 128 B messages (untimed), then times reading it back: by a",
             "                          durable pull consumer acking every message (jsreplay-pull), or by an ordered push",
             "                          consumer with flow control (jsreplay-ordered); the JetStream command is used",
@@ -206,6 +212,7 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
                 case "all" -> Scenarios.all();
                 case Scenarios.CLUSTER_GROUP -> Scenarios.cluster();
                 case Scenarios.REPLAY_GROUP -> Scenarios.replay();
+                case Scenarios.R3_GROUP -> Scenarios.r3();
                 default -> List.of(Scenarios.named(n).orElseThrow(() -> new IllegalArgumentException(
                         "unknown scenario: " + name + "; known: " + scenarioNames())));
             };

@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  * {@link Scenario#setupAllowance} added to the watchdog's limit.
  *
  * <p>A cluster scenario gets a fresh {@link ServerCluster} of each server per round instead, A's cluster then B's,
- * each stopped before the next starts; its CPU time and peak RSS are the sums over the nodes.
+ * each stopped before the next starts; its CPU time and peak RSS are the sums over the nodes. A cluster scenario
+ * that is also a JetStream one ({@code jsr3*}) gets JetStream on every node, each with a fresh store directory.
  */
 final class BenchRunner {
 
@@ -110,15 +111,16 @@ final class BenchRunner {
     }
 
     /**
-     * One run on a fresh cluster of {@link Scenario#clusterSize()} nodes. The first cluster of each server starts
-     * node 1 alone first (its launcher may build the server); later ones start every node at once.
+     * One run on a fresh cluster of {@link Scenario#clusterSize()} nodes, with JetStream on every node for a
+     * JetStream scenario. The first cluster of each server starts node 1 alone first (its launcher may build the
+     * server); later ones start every node at once.
      */
     private RunResult runCluster(Scenario scenario, ServerSpec spec, int round, long count) {
         String process = "";
         boolean first = clustersStarted.add(spec.label());
         try (ServerCluster cluster = ServerCluster.start(spec, scenario.clusterSize(), options.logDir(),
                 scenario.name() + "-r" + round + "-" + spec.label(), options.startupTimeout(),
-                options.clusterTimeout(), first)) {
+                options.clusterTimeout(), first, scenario.jetStream())) {
             process = cluster.measuredDescription();
             return measure(scenario, spec, round, count, cluster, cluster);
         } catch (Exception e) {
@@ -127,8 +129,10 @@ final class BenchRunner {
     }
 
     /**
-     * The warm-up run, then the timed run, on a started server. Against a cluster, each run first waits until every
-     * node is idle again (no subscription of the previous run's clients left).
+     * The warm-up run, then the timed run, on a started server. Against a cluster, the timed run first waits until
+     * every node is idle again (no subscription of the previous run's clients left); not in a JetStream scenario,
+     * whose warm-up leaves a stream, with its subscriptions, behind, and whose timed run waits for no subscriber's
+     * interest.
      *
      * @param cluster the same as {@code server} for a cluster, null for a lone server
      */
@@ -141,10 +145,11 @@ final class BenchRunner {
             try (ScenarioContext ctx = context(server, cluster, true, scenario.setupAllowance(warmup))) {
                 Measurement w = scenario.run(ctx, warmup);
                 if (!w.ok()) {
-                    problems.add("warm-up: lost " + w.lost() + ", " + w.problems());
+                    problems.add("warm-up: lost " + w.lost() + ", " + w.problems()
+                            + (ctx.notes().isEmpty() ? "" : "; its notes: " + ctx.notes()));
                 }
             }
-            if (cluster != null) {
+            if (cluster != null && !scenario.jetStream()) {
                 problems.addAll(cluster.awaitIdle());
             }
         }

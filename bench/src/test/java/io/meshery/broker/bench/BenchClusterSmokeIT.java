@@ -9,9 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs {@code bin/bench --smoke --scenarios cluster} in-process: the three cluster scenarios with tiny counts, one
- * round. They are not part of {@link BenchSmokeIT}'s default smoke run: three nodes of our broker take some 10 s to
- * start on a small machine, per scenario.
+ * Runs {@code bin/bench --smoke --scenarios cluster} in-process: the cluster scenarios with tiny counts, one
+ * round; and {@code --smoke --scenarios jsr3}, the JetStream publishes into a stream with 3 replicas. They are not
+ * part of {@link BenchSmokeIT}'s default smoke run: three nodes of our broker take some 10 s to start on a small
+ * machine, per scenario.
  *
  * <p>By default only B, nats-server (when it is on the PATH): a few seconds, and it shows the harness starts a
  * cluster, waits for its routes and the subscribers' interest, and loses nothing. {@code -Dbench.cluster.servers=a,b}
@@ -22,10 +23,23 @@ class BenchClusterSmokeIT {
 
     @Test
     void clusterSmokeRunLosesNothing() {
+        smoke("cluster", "target/bench-cluster-smoke.json");
+    }
+
+    /**
+     * {@code --smoke --scenarios jsr3}: 200 synchronous and 5 000 pipelined publishes into an R3 stream, every PubAck
+     * checked. Against nats-server 5-15 s, most of it the wait for its JetStream meta leader.
+     */
+    @Test
+    void replicatedJetStreamSmokeRunLosesNothing() {
+        smoke("jsr3", "target/bench-jsr3-smoke.json");
+    }
+
+    private static void smoke(String scenarios, String json) {
         String servers = System.getProperty("bench.cluster.servers", "b");
         assumeTrue(!servers.contains("b") || onPath("nats-server"), "nats-server is not installed");
-        List<String> args = new ArrayList<>(List.of("--smoke", "--scenarios", "cluster", "--servers", servers,
-                "--log-dir", "target/bench-logs", "--json", "target/bench-cluster-smoke.json"));
+        List<String> args = new ArrayList<>(List.of("--smoke", "--scenarios", scenarios, "--servers", servers,
+                "--log-dir", "target/bench-logs", "--json", json));
         if (servers.contains("a")) {
             args.add("--a-name");
             args.add("meshery-broker");
@@ -33,7 +47,7 @@ class BenchClusterSmokeIT {
             args.add(System.getProperty("bench.cluster.a-cmd", "cd .. && exec bin/meshery-broker -c {config}"));
         }
         assertEquals(0, BenchMain.run(System.out, args.toArray(String[]::new)),
-                "cluster smoke run lost messages or failed; see the output above and target/bench-logs");
+                scenarios + " smoke run lost messages or failed; see the output above and target/bench-logs");
     }
 
     private static boolean onPath(String command) {

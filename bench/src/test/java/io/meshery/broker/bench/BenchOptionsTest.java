@@ -77,6 +77,27 @@ class BenchOptionsTest {
     }
 
     @Test
+    void replicatedJetStreamScenariosAreChosenByNameByGroupOrWithAll() {
+        List<String> r3 = List.of("jsr3pubsync", "jsr3pubasync");
+        assertEquals(r3, names(BenchOptions.parse("--scenarios", "jsr3")));
+        assertEquals(List.of("jsr3pubasync"), names(BenchOptions.parse("--scenarios", "jsr3pubasync")));
+        assertTrue(Scenarios.all().containsAll(Scenarios.r3()));
+        assertTrue(Scenarios.r3().stream().noneMatch(Scenarios.defaults()::contains), "a cluster per run: on request");
+        assertTrue(Scenarios.r3().stream().noneMatch(Scenarios.smoke()::contains));
+        Scenarios.r3().forEach(s -> {
+            assertTrue(s.jetStream());
+            assertEquals(3, s.clusterSize());
+        });
+        BenchOptions smoke = BenchOptions.parse("--smoke", "--scenarios", "jsr3");
+        assertEquals(List.of(200L, 5_000L), Scenarios.r3().stream().map(smoke::countFor).toList());
+        BenchOptions full = BenchOptions.parse("--scenarios", "jsr3");
+        assertEquals(List.of(2_000L, 100_000L), Scenarios.r3().stream().map(full::countFor).toList());
+        assertEquals("MESHERY_BROKER_HOME=/tmp/mb-r3 bin/meshery-broker -c {config}", BenchOptions.parse("--scenarios",
+                "jsr3", "--a-cluster-cmd", "MESHERY_BROKER_HOME=/tmp/mb-r3 bin/meshery-broker -c {config}")
+                .servers().get(0).clusterCommand());
+    }
+
+    @Test
     void clusterNodeCommandsDefaultToTheExecutableWithAConfigFile() {
         BenchOptions defaults = BenchOptions.parse("--scenarios", "cluster");
         assertEquals("bin/meshery-broker -c {config}", defaults.servers().get(0).clusterCommand());

@@ -603,7 +603,11 @@ final class Consumer implements InternalSubscriber {
         saveScheduled = false;
         if (files != null && dirty && !stopped) {
             dirty = false;
-            files.writeState(acks);
+            var state = ConsumerFiles.stateJson(acks);
+            files.writeState(state);
+            if (stream.replica() != null && stream.replica().isLeader()) {
+                stream.replica().proposeQuietly(StreamReplication.encodeConsumerState(name(), state));
+            }
         }
     }
 
@@ -612,6 +616,15 @@ final class Consumer implements InternalSubscriber {
         acks.restore(s);
         cursor.resumeAfter(s.streamSeq());
         dseq = s.consumerSeq() + 1;
+    }
+
+    /** This node no longer leads the stream: waiting pull requests are told, the state is kept for the next. */
+    void leadershipLost() {
+        for (PullRequest r : waiting) {
+            status(r.reply, "409 Leadership Change");
+        }
+        waiting.clear();
+        stop(false);
     }
 
     /** Stops deliveries and timers; waiting requests are told when the consumer is deleted. */

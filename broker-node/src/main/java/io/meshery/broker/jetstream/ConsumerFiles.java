@@ -57,6 +57,11 @@ final class ConsumerFiles {
     }
 
     void writeState(AckState acks) {
+        writeState(stateJson(acks));
+    }
+
+    /** What {@code state.json} holds for {@code acks}. */
+    static ObjectNode stateJson(AckState acks) {
         ObjectNode n = JetStream.JSON.createObjectNode();
         ObjectNode delivered = n.putObject("delivered");
         delivered.put("consumer_seq", acks.deliveredConsumer);
@@ -72,6 +77,11 @@ final class ConsumerFiles {
         for (Map.Entry<Long, Long> e : acks.redelivered.entrySet()) {
             redelivered.addArray().add(e.getKey()).add(e.getValue());
         }
+        return n;
+    }
+
+    /** Writes a state made by {@link #stateJson} (here, or on the leader of a replicated stream). */
+    void writeState(ObjectNode n) {
         try {
             write(STATE, n);
         } catch (IOException e) {

@@ -175,9 +175,20 @@ public final class JetStream implements AutoCloseable {
         return streams;
     }
 
-    /** A stream's info as {@code STREAM.INFO} answers it. */
-    ObjectNode streamInfo(MessageStream s) {
-        return api.streamInfo(s);
+    JetStreamApi api() {
+        return api;
+    }
+
+    /** {@code /jsz}'s {@code meta_cluster} when the node is in a cluster; null otherwise. */
+    public ObjectNode metaCluster() {
+        StreamReplication r = replication;
+        return r == null ? null : r.metaCluster();
+    }
+
+    /** Replicated streams this node holds a replica of. */
+    public int replicatedStreams() {
+        StreamReplication r = replication;
+        return r == null ? 0 : r.groups();
     }
 
     /** Whether JetStream serves requests (false once it has been closed). */
@@ -324,16 +335,30 @@ public final class JetStream implements AutoCloseable {
         return g;
     }
 
-    /** A replica's leadership changed: only the leader captures what is published on the stream's subjects. */
+    /**
+     * A replica's leadership changed: only the leader captures what is published on the stream's subjects and
+     * runs its consumers (their configuration and state come from the group's log, applied on every replica).
+     */
     void leadership(MessageStream s, boolean leader) {
         if (leader && s.captures().isEmpty()) {
             capture(s);
-            log.info("JetStream stream '{}': this node leads its replicas now", s.spec().name());
+            try {
+                recoverConsumers(s, consumersDir(s));
+            } catch (IOException e) {
+                log.error("JetStream stream '{}': consumers not started: {}", s.spec().name(), e.toString());
+            }
+            log.info("JetStream stream '{}': this node leads its replicas now ({} consumer(s))", s.spec().name(),
+                s.consumers().size());
         } else if (!leader && !s.captures().isEmpty()) {
             for (Subscription sub : s.captures()) {
                 unsubscribe(sub);
             }
             s.captures().clear();
+            for (Consumer c : List.copyOf(s.consumers().values())) {
+                c.leadershipLost();
+                c.subscriptions().forEach(this::unsubscribe);
+            }
+            s.consumers().clear();
         }
     }
 
@@ -491,9 +516,12 @@ public final class JetStream implements AutoCloseable {
         ConsumerFiles files = persistent(s, spec) ? new ConsumerFiles(this, consumersDir(s).resolve(spec.name))
             : null;
         Consumer c = new Consumer(this, s, spec, created, files);
-        c.start();
         if (files != null) {
             files.writeConfig(spec, created);
+            replicateConsumer(s, spec, created);
+        }
+        c.start();
+        if (files != null) {
             c.save();
         }
         for (String subject : c.subjects()) {
@@ -506,14 +534,25 @@ public final class JetStream implements AutoCloseable {
     void updateConsumer(Consumer c, ConsumerSpec next) throws IOException {
         if (persistent(c.stream(), next)) {
             new ConsumerFiles(this, consumersDir(c.stream()).resolve(next.name)).writeConfig(next, c.created());
+            replicateConsumer(c.stream(), next, c.created());
         }
         c.update(next);
+    }
+
+    /** A durable consumer of a replicated stream: its configuration goes to the other replicas too. */
+    private void replicateConsumer(MessageStream s, ConsumerSpec spec, Instant created) {
+        if (s.replica() != null) {
+            s.replica().proposeQuietly(StreamReplication.encodeConsumer(spec, created));
+        }
     }
 
     void deleteConsumer(Consumer c) {
         c.stop(true);
         c.subscriptions().forEach(this::unsubscribe);
         c.stream().consumers().remove(c.name());
+        if (c.stream().replica() != null) {
+            c.stream().replica().proposeQuietly(StreamReplication.encodeConsumerDelete(c.name()));
+        }
         if (!c.stream().spec().isMemory()) {
             try {
                 new ConsumerFiles(this, consumersDir(c.stream()).resolve(c.name())).delete();
@@ -527,7 +566,7 @@ public final class JetStream implements AutoCloseable {
         return spec.isDurable() && !spec.memStorage && !s.spec().isMemory();
     }
 
-    private Path consumersDir(MessageStream s) {
+    Path consumersDir(MessageStream s) {
         return streamsDir().resolve(s.spec().name()).resolve("consumers");
     }
 

@@ -66,28 +66,67 @@ final class JetStreamApi implements InternalSubscriber {
             return; // a pull consumer subscribes to its own requests (Consumer#subjects); unknown ones get no answer
         }
         js.apiTotal.incrementAndGet();
+        respond(op, body, false).thenAccept(response -> js.reply(reply, response));
+    }
+
+    /**
+     * The answer to request {@code op}; completes on the JetStream thread. A request about a replicated stream
+     * whose leader is another node goes to that node (where the stream's consumers live and its state is the
+     * newest), unless it was {@code forwarded} here already.
+     */
+    CompletableFuture<ObjectNode> respond(String op, byte[] body, boolean forwarded) {
         String type = typeOf(op);
         ObjectNode response = JetStream.JSON.createObjectNode();
         response.put("type", TYPE + type);
         try {
             JsonNode request = parse(body);
+            StreamReplication.Group leadElsewhere = forwarded ? null : ledElsewhere(op);
+            if (leadElsewhere != null) {
+                return leadElsewhere.forward(op, body).handleAsync((answer, e) -> {
+                    if (e != null) {
+                        return failed(op, type, unwrap(e));
+                    }
+                    try {
+                        return (ObjectNode) JetStream.JSON.readTree(answer);
+                    } catch (IOException bad) {
+                        return failed(op, type, bad);
+                    }
+                }, js::execute);
+            }
             CompletableFuture<Void> later = answer(op, request, response);
             if (later != null) { // a replicated stream's change: answered once its group has committed it
-                ObjectNode answer = response;
-                later.whenComplete((v, e) -> js.execute(() -> finish(op, type, reply, answer, e)));
-                return;
+                return later.handleAsync((v, e) -> e == null ? response : failed(op, type, unwrap(e)), js::execute);
             }
         } catch (IOException | RuntimeException e) {
-            response = failed(op, type, e);
+            return CompletableFuture.completedFuture(failed(op, type, e));
         }
-        js.reply(reply, response);
+        return CompletableFuture.completedFuture(response);
     }
 
-    private void finish(String op, String type, String reply, ObjectNode response, Throwable error) {
+    /** The group of the replicated stream {@code op} is about, when another node leads it; else null. */
+    private StreamReplication.Group ledElsewhere(String op) {
+        String stream = null;
+        if (op.startsWith("STREAM.INFO.") || op.startsWith("STREAM.UPDATE.")) {
+            stream = op.substring(op.indexOf('.', "STREAM.".length()) + 1);
+        } else if (op.startsWith("CONSUMER.")) {
+            String[] t = op.split("\\.", -1);
+            stream = t.length > 3 && t[1].equals("DURABLE") ? t[3] : t.length > 2 ? t[2] : null;
+        }
+        MessageStream s = stream == null ? null : js.streams().get(stream);
+        if (s == null || s.replica() == null || s.replica().isLeader()) {
+            return null;
+        }
+        if (s.replica().leader() == null) {
+            throw ApiError.of(503, 10008, "JetStream system temporarily unavailable"); // an election is on
+        }
+        return s.replica();
+    }
+
+    private static Throwable unwrap(Throwable error) {
         while (error instanceof CompletionException && error.getCause() != null) {
             error = error.getCause();
         }
-        js.reply(reply, error == null ? response : failed(op, type, error));
+        return error;
     }
 
     private ObjectNode failed(String op, String type, Throwable e) {
@@ -110,17 +149,6 @@ final class JetStreamApi implements InternalSubscriber {
             return create(name(op, "STREAM.CREATE."), request, response);
         } else if (op.startsWith("STREAM.UPDATE.")) {
             return update(name(op, "STREAM.UPDATE."), request, response);
-        } else if (op.startsWith("STREAM.INFO.") && (s = stream(name(op, "STREAM.INFO."))).replica() != null) {
-            CompletableFuture<byte[]> fromLeader = s.replica().infoFromLeader();
-            if (fromLeader != null) {
-                return fromLeader.thenAccept(info -> {
-                    try {
-                        response.setAll((ObjectNode) JetStream.JSON.readTree(info));
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-            }
         } else if (op.startsWith("STREAM.LEADER.STEPDOWN.")) {
             return stepDown(name(op, "STREAM.LEADER.STEPDOWN."), response);
         } else if (op.startsWith("STREAM.DELETE.") && (s = stream(name(op, "STREAM.DELETE."))).replica() != null) {
@@ -212,6 +240,10 @@ final class JetStreamApi implements InternalSubscriber {
         if (existing != null) {
             if (!existing.spec().equals(spec)) {
                 throw ApiError.streamNameInUse();
+            }
+            if (existing.replica() != null) { // the same create again: answered once the stream takes publishes
+                return js.replication().awaitServing(spec).thenRunAsync(() -> streamInfo(existing, response),
+                    js::execute);
             }
             streamInfo(existing, response);
             return null;
@@ -326,13 +358,6 @@ final class JetStreamApi implements InternalSubscriber {
                 }
             }
         }
-    }
-
-    /** Stream info's fields, for the leader's answer to another node. */
-    ObjectNode streamInfo(MessageStream s) {
-        ObjectNode info = JetStream.JSON.createObjectNode();
-        streamInfo(s, info);
-        return info;
     }
 
     private void streamInfo(MessageStream s, ObjectNode response) {

@@ -59,7 +59,7 @@ final class StreamReplication implements StateMachine.Registry {
     private static final int CREATE = RaftTransport.FIRST_NODE_KIND;
     private static final int DELETE = RaftTransport.FIRST_NODE_KIND + 1;
     private static final int PROPOSE = RaftTransport.FIRST_NODE_KIND + 2;
-    private static final int INFO = RaftTransport.FIRST_NODE_KIND + 3;
+    private static final int API = RaftTransport.FIRST_NODE_KIND + 3;
     private static final int STEP_DOWN = RaftTransport.FIRST_NODE_KIND + 4;
     /** How long a leader waits for another member to take over (step down, or this node stopping). */
     private static final long TRANSFER_MS = 3000;
@@ -67,6 +67,9 @@ final class StreamReplication implements StateMachine.Registry {
     private static final byte OP_PURGE = 2;
     private static final byte OP_DELETE = 3;
     private static final byte OP_UPDATE = 4;
+    private static final byte OP_CONSUMER = 5;
+    private static final byte OP_CONSUMER_STATE = 6;
+    private static final byte OP_CONSUMER_DELETE = 7;
     /** A log entry holds at most about this much of what was published (at least one message). */
     private static final int ENTRY_BYTES = 1 << 20;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
@@ -87,7 +90,7 @@ final class StreamReplication implements StateMachine.Registry {
         transport.handle(CREATE, this::createHere);
         transport.handle(DELETE, this::deleteHere);
         transport.handle(PROPOSE, this::proposeHere);
-        transport.handle(INFO, this::infoHere);
+        transport.handle(API, this::apiHere);
         transport.handle(STEP_DOWN, this::stepDownHere);
     }
 
@@ -137,8 +140,41 @@ final class StreamReplication implements StateMachine.Registry {
         transport.close();
     }
 
-    String clusterName() {
-        return cluster.name();
+    /**
+     * {@code /jsz}'s {@code meta_cluster}. There is no meta group: stream placement is decided by the node that
+     * receives the create; the leader shown is the cluster's leader in Pekko's sense.
+     */
+    ObjectNode metaCluster() {
+        ObjectNode m = JetStream.JSON.createObjectNode();
+        m.put("name", cluster.name());
+        String leader = cluster.leaderServerName(serverName);
+        if (leader != null) {
+            m.put("leader", leader);
+            m.put("peer", peerHash(leader));
+        }
+        m.put("cluster_size", cluster.routes().size() + 1);
+        return m;
+    }
+
+    /** How many replicated streams this node holds a replica of ({@code /jsz} {@code ha_assets}). */
+    int groups() {
+        return groups.size();
+    }
+
+    /** nats-server's short hash of a server name (the {@code peer} fields): 8 base-62 digits of its SHA-256. */
+    static String peerHash(String name) {
+        String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        try {
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(name.getBytes(StandardCharsets.UTF_8));
+            StringBuilder b = new StringBuilder(8);
+            for (int i = 0; i < 8; i++) {
+                b.append(digits.charAt((sha[i] & 0xff) % 62));
+            }
+            return b.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The nodes with JetStream this node knows of, itself first: (server name, Pekko address). */
@@ -259,6 +295,20 @@ final class StreamReplication implements StateMachine.Registry {
             });
         }
 
+        /** On the leader: appends {@code entry} to the log without waiting (a consumer's state, behind its acks). */
+        void proposeQuietly(byte[] entry) {
+            RaftHost h = host;
+            if (h == null || !isLeader()) {
+                return;
+            }
+            h.submit(id, entry).whenComplete((r, e) -> {
+                if (e != null || !r.isSuccess()) {
+                    js.log().debug("JetStream stream '{}': consumer entry not committed: {}", stream,
+                        e != null ? e.toString() : String.valueOf(r.getException()));
+                }
+            });
+        }
+
         /**
          * Proposes a change (purge, delete, update) through the leader, wherever it is; the future has what
          * applying it answered on the leader.
@@ -286,16 +336,22 @@ final class StreamReplication implements StateMachine.Registry {
         }
 
         /**
-         * The stream's info as its leader has it (what a client reads must not lag behind the PubAcks it got),
-         * or null when this node leads or no node does.
+         * An API request ({@code op} after {@code $JS.API.}, and its body) answered by the group's leader, where
+         * the stream's consumers live and its state is the newest: the answer's JSON.
          */
-        CompletableFuture<byte[]> infoFromLeader() {
-            if (isLeader()) {
-                return null;
-            }
+        CompletableFuture<byte[]> forward(String op, byte[] body) {
             RaftPeer leader = leaderPeer();
-            return leader == null ? null
-                : transport.call(leader.getAddress(), INFO, stream.getBytes(StandardCharsets.UTF_8), CALL_TIMEOUT);
+            if (leader == null) {
+                return CompletableFuture.failedFuture(ApiError.of(503, 10008, "JetStream system temporarily unavailable"));
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + op.length() + 8);
+            try (DataOutputStream d = new DataOutputStream(out)) {
+                d.writeUTF(op);
+                d.write(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return transport.call(leader.getAddress(), API, out.toByteArray(), CALL_TIMEOUT);
         }
 
         /** The follower with the most of the log (it can take over at once), or null when none is known. */
@@ -352,6 +408,7 @@ final class StreamReplication implements StateMachine.Registry {
                 }
                 ObjectNode r = replicas.addObject();
                 r.put("name", name);
+                r.put("peer", peerHash(name));
                 long[] f = followers.get(name);
                 if (f != null) {
                     long lag = f[1] < 0 ? 0 : Math.max(0, last - f[1]);
@@ -479,6 +536,25 @@ final class StreamReplication implements StateMachine.Registry {
         return op(OP_DELETE, Long.toString(seq).getBytes(StandardCharsets.UTF_8));
     }
 
+    static byte[] encodeConsumer(ConsumerSpec spec, java.time.Instant created) {
+        ObjectNode n = JetStream.JSON.createObjectNode();
+        n.put("name", spec.name);
+        n.set("config", spec.toJson());
+        n.put("created", created.toString());
+        return op(OP_CONSUMER, n.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] encodeConsumerState(String consumer, ObjectNode state) {
+        ObjectNode n = JetStream.JSON.createObjectNode();
+        n.put("name", consumer);
+        n.set("state", state);
+        return op(OP_CONSUMER_STATE, n.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] encodeConsumerDelete(String consumer) {
+        return op(OP_CONSUMER_DELETE, consumer.getBytes(StandardCharsets.UTF_8));
+    }
+
     static byte[] encodeUpdate(StreamSpec spec) {
         return op(OP_UPDATE, spec.toJson().toString().getBytes(StandardCharsets.UTF_8));
     }
@@ -511,7 +587,30 @@ final class StreamReplication implements StateMachine.Registry {
                 js.updateLocal(s, StreamSpec.from(JetStream.JSON.readTree(body)));
                 return new byte[0];
             }
+            case OP_CONSUMER, OP_CONSUMER_STATE, OP_CONSUMER_DELETE -> {
+                // the node running the consumers (the leader, capturing) has its own files written already
+                if (s.captures().isEmpty()) {
+                    applyConsumer(s, op, body);
+                }
+                return new byte[0];
+            }
             default -> throw new IOException("unknown entry type " + op);
+        }
+    }
+
+    /** A follower keeps its copy of a durable consumer's files, for when it leads. */
+    private void applyConsumer(MessageStream s, byte op, String body) throws IOException {
+        if (op == OP_CONSUMER_DELETE) {
+            new ConsumerFiles(js, js.consumersDir(s).resolve(body)).delete();
+            return;
+        }
+        JsonNode n = JetStream.JSON.readTree(body);
+        ConsumerFiles files = new ConsumerFiles(js, js.consumersDir(s).resolve(n.path("name").asText()));
+        if (op == OP_CONSUMER) {
+            files.writeConfig(ConsumerSpec.from(n.path("config"), n.path("name").asText()),
+                java.time.Instant.parse(n.path("created").asText()));
+        } else {
+            files.writeState((ObjectNode) n.path("state"));
         }
     }
 
@@ -585,7 +684,7 @@ final class StreamReplication implements StateMachine.Registry {
      * Completes once the group has a leader and this node sees it capture the stream's subjects (so that a
      * client publishing right after the create gets its PubAck), or fails after a while.
      */
-    private CompletableFuture<Void> awaitServing(StreamSpec spec) {
+    CompletableFuture<Void> awaitServing(StreamSpec spec) {
         RaftGroupId id = RaftHost.groupId(spec.name());
         String probe = spec.subjects().isEmpty() ? spec.name() : spec.subjects().get(0).replace("*", "_").replace(">", "_");
         return CompletableFuture.runAsync(() -> {
@@ -692,16 +791,18 @@ final class StreamReplication implements StateMachine.Registry {
         return new byte[0];
     }
 
-    /** The leader is asked for a stream's info. */
-    private byte[] infoHere(byte[] body) throws IOException {
-        String name = new String(body, StandardCharsets.UTF_8);
-        return onJetStreamThread(() -> {
-            MessageStream s = js.streams().get(name);
-            if (s == null) {
-                throw ApiError.streamNotFound();
-            }
-            return js.streamInfo(s).toString().getBytes(StandardCharsets.UTF_8);
-        });
+    /** The leader answers an API request another node received ({@link Group#forward}). */
+    private byte[] apiHere(byte[] body) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body));
+        String op = in.readUTF();
+        byte[] request = in.readAllBytes();
+        CompletableFuture<ObjectNode> answer = onJetStreamThread(() -> js.api().respond(op, request, true));
+        try {
+            return answer.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).toString()
+                .getBytes(StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            throw new IOException("no answer: " + e.getMessage(), e);
+        }
     }
 
     /** The leader is asked to propose a change another node received. */

@@ -69,6 +69,8 @@ public final class LogSetup {
             + "<conversionRule conversionWord=\"lvl\" class=\"" + NatsLevelConverter.class.getName() + "\"/>"
             + appender + "<encoder><pattern>" + escape(pattern) + "</pattern></encoder></appender>"
             + "<logger name=\"org.apache.pekko\" level=\"WARN\"/>"
+            // Raft (replicated streams): Ratis logs every setting and role change at INFO; the node says what matters
+            + "<logger name=\"org.apache.ratis\" level=\"WARN\"/>"
             // A failed bind is reported by the node itself, in one line.
             + "<logger name=\"org.apache.pekko.io.TcpListener\" level=\"OFF\"/>"
             + "<logger name=\"" + TRACE_LOGGER + "\" level=\"" + settings.traceLevel() + "\"/>"

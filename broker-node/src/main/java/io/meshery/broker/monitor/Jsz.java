@@ -23,6 +23,11 @@ final class Jsz {
         conf.put("max_storage", c.maxStore());
         conf.put("store_dir", c.storeDir().toString());
         usage(j, s);
+        j.put("ha_assets", js.replicatedStreams());
+        ObjectNode meta = js.metaCluster();
+        if (meta != null) {
+            j.set("meta_cluster", meta);
+        }
         j.put("streams", s.streams());
         j.put("consumers", s.consumers());
         j.put("messages", s.messages());

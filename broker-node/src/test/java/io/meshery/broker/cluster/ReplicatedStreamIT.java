@@ -11,8 +11,13 @@ import io.meshery.broker.testkit.TestCluster;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
 import io.nats.client.api.Replica;
@@ -55,7 +60,7 @@ class ReplicatedStreamIT {
         cluster = TestCluster.startWithJetStream(3, stores);
         StreamInfo created;
         try (Connection nc = connect(0)) {
-            JetStreamManagement jsm = nc.jetStreamManagement();
+            JetStreamManagement jsm = management(nc);
             JetStreamApiException tooMany = assertThrows(JetStreamApiException.class, () -> jsm.addStream(
                 StreamConfiguration.builder().name("BIG").subjects("big.>").replicas(5).build()));
             assertEquals(10005, tooMany.getApiErrorCode());
@@ -72,6 +77,11 @@ class ReplicatedStreamIT {
         members.add(leader);
         created.getClusterInfo().getReplicas().forEach(r -> members.add(r.getName()));
         assertEquals(Set.of("node-1", "node-2", "node-3"), members);
+
+        var jsz = io.meshery.broker.testkit.Monitoring.get(cluster.node(0).httpPort(), "/jsz");
+        assertEquals(cluster.name(), jsz.path("meta_cluster").path("name").asText(), jsz.toString());
+        assertEquals(3, jsz.path("meta_cluster").path("cluster_size").asInt(), jsz.toString());
+        assertEquals(1, jsz.path("ha_assets").asInt(), jsz.toString());
 
         int leaderIndex = Integer.parseInt(leader.substring("node-".length())) - 1;
         int publisherNode = (leaderIndex + 1) % 3;
@@ -104,7 +114,7 @@ class ReplicatedStreamIT {
                 PublishAck ack = publishRetrying(js, msg(i));
                 assertEquals(i, ack.getSeqno(), "sequences stay contiguous across the change of leader");
             }
-            JetStreamManagement jsm = nc.jetStreamManagement();
+            JetStreamManagement jsm = management(nc);
             StreamInfo after = jsm.getStreamInfo("ORDERS");
             assertEquals(300, after.getStreamState().getMsgCount());
             String newLeader = after.getClusterInfo().getLeader();
@@ -119,6 +129,73 @@ class ReplicatedStreamIT {
         }
         int other = 3 - leaderIndex - survivor;
         Poll.until(WAIT, "the delete reaches the other replica", () -> messages(other) == 299);
+    }
+
+    @Test
+    void aDurableConsumerGoesOnFromItsAckFloorThroughAnotherNodeAfterTheLeaderGoes() throws Exception {
+        cluster = TestCluster.startWithJetStream(3, stores);
+        String leader;
+        try (Connection nc = connect(0)) {
+            leader = management(nc).addStream(StreamConfiguration.builder().name("ORDERS")
+                .subjects("orders.>").storageType(StorageType.File).replicas(3).build()).getClusterInfo().getLeader();
+        }
+        int leaderIndex = Integer.parseInt(leader.substring("node-".length())) - 1;
+        int follower = (leaderIndex + 1) % 3;
+        int other = (leaderIndex + 2) % 3;
+        try (Connection nc = connect(follower)) {
+            cluster.awaitRemoteInterest(follower, "orders.x");
+            JetStreamManagement jsm = management(nc);
+            // created through a node that does not lead: the leader runs it, every replica keeps its files
+            jsm.addOrUpdateConsumer("ORDERS", ConsumerConfiguration.builder().durable("worker")
+                .ackPolicy(AckPolicy.Explicit).build());
+            var js = nc.jetStream();
+            for (int i = 1; i <= 100; i++) {
+                js.publish(msg(i));
+            }
+            JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind("ORDERS", "worker"));
+            int acked = 0;
+            while (acked < 40) {
+                for (Message m : sub.fetch(40 - acked, Duration.ofSeconds(5))) {
+                    assertEquals(acked + 1, m.metaData().streamSequence());
+                    m.ackSync(Duration.ofSeconds(5));
+                    acked++;
+                }
+            }
+            assertEquals(40, jsm.getConsumerInfo("ORDERS", "worker").getAckFloor().getStreamSequence());
+        }
+        // the ack floor reaches the followers' disks through the log
+        for (int n : new int[] {follower, other}) {
+            Path state = stores.resolve("node-" + (n + 1)).resolve("streams/ORDERS/consumers/worker/state.json");
+            Poll.until(WAIT, "node " + (n + 1) + " has the ack floor", () -> {
+                try {
+                    return java.nio.file.Files.exists(state) && new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(state.toFile()).path("ack_floor").path("stream_seq").asLong() == 40;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+        }
+        cluster.stop(leaderIndex);
+        try (Connection nc = connect(other)) {
+            var js = nc.jetStream();
+            JetStreamSubscription sub = Poll.value(WAIT, "the consumer on a new leader", () -> {
+                try {
+                    return js.subscribe(null, PullSubscribeOptions.bind("ORDERS", "worker"));
+                } catch (Exception e) {
+                    return null;
+                }
+            });
+            long expected = 41;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (expected <= 100 && System.nanoTime() < deadline) {
+                for (Message m : sub.fetch((int) (101 - expected), Duration.ofSeconds(2))) {
+                    assertEquals(expected, m.metaData().streamSequence(), "the next unacknowledged message");
+                    m.ack();
+                    expected++;
+                }
+            }
+            assertEquals(101, expected, "messages 41..100 after the change of leader");
+        }
     }
 
     private static NatsMessage msg(int i) {
@@ -155,5 +232,11 @@ class ReplicatedStreamIT {
 
     private Connection connect(int node) throws Exception {
         return Nats.connect(Options.builder().server(cluster.url(node)).build());
+    }
+
+    /** API requests that wait up to 10 s: creating a stream's group includes electing its leader. */
+    private static JetStreamManagement management(Connection nc) throws java.io.IOException {
+        return nc.jetStreamManagement(io.nats.client.JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(10))
+            .build());
     }
 }

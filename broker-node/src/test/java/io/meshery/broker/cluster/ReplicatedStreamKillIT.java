@@ -122,7 +122,8 @@ class ReplicatedStreamKillIT {
         Poll.until(START, "a cluster of 3", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
         int faults = 0;
         try (Connection nc = Nats.connect(clientOptions())) {
-            JetStreamManagement jsm = nc.jetStreamManagement();
+            JetStreamManagement jsm = nc.jetStreamManagement(JetStreamOptions.builder()
+                .requestTimeout(Duration.ofSeconds(10)).build());
             StreamInfo created = jsm.addStream(StreamConfiguration.builder().name("EVENTS").subjects("events.>")
                 .storageType(StorageType.File).replicas(3).build());
             JetStream js = nc.jetStream(JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(2)).build());
@@ -165,7 +166,18 @@ class ReplicatedStreamKillIT {
         for (int i = 0; i < 3; i++) {
             start(i);
         }
-        Poll.until(START, "a cluster of 3 again", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
+        try {
+            Poll.until(Duration.ofSeconds(120), "a cluster of 3 again",
+                () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
+        } catch (AssertionError e) {
+            StringBuilder logs = new StringBuilder(e.getMessage());
+            for (int i = 0; i < 3; i++) {
+                List<String> lines = nodes[i].stderr();
+                logs.append("\n--- node-").append(i + 1).append(":\n")
+                    .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+            }
+            throw new AssertionError(logs.toString(), e);
+        }
         try (Connection nc = Nats.connect(clientOptions())) {
             JetStream js = nc.jetStream(JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(2)).build());
             publish(js, 50);

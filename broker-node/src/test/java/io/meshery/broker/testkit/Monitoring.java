@@ -19,8 +19,14 @@ public final class Monitoring {
 
     /** The JSON {@code path} answers on the monitoring port {@code httpPort} of 127.0.0.1. */
     public static JsonNode get(int httpPort, String path) throws IOException, InterruptedException {
+        return get("127.0.0.1", httpPort, path);
+    }
+
+    /** The JSON {@code path} answers on the monitoring port {@code httpPort} of {@code host}. */
+    public static JsonNode get(String host, int httpPort, String path) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + httpPort + path)).build(), HttpResponse.BodyHandlers.ofString());
+            URI.create("http://" + host + ":" + httpPort + path)).timeout(java.time.Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body());
     }
 

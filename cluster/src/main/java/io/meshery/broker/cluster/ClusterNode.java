@@ -107,6 +107,26 @@ public final class ClusterNode {
         return routeSlowConsumers.sum();
     }
 
+    /**
+     * The server name of the cluster's leader in Pekko's sense (the member that moves others in and out: the
+     * oldest reachable one), or null when there is none or it has not introduced itself yet.
+     */
+    public String leaderServerName(String selfName) {
+        var leader = Cluster.get(system).state().getLeader();
+        if (leader == null) {
+            return null;
+        }
+        if (leader.toString().equals(selfAddress)) {
+            return selfName;
+        }
+        for (RouteLink l : routes()) {
+            if (l.peer().address().equals(leader.toString())) {
+                return l.peer().serverName();
+            }
+        }
+        return null;
+    }
+
     /** Whether this node is an {@code Up} member of the cluster. */
     public boolean isUp() {
         return Cluster.get(system).selfMember().status() == MemberStatus.up();

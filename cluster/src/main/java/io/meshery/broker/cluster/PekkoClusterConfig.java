@@ -51,6 +51,10 @@ public final class PekkoClusterConfig {
         c.put("pekko.remote.artery.canonical.port", settings.port());
         c.put("pekko.remote.artery.bind.hostname", bindHost(settings.host()));
         c.put("pekko.remote.artery.bind.port", settings.port());
+        if (!isWildcard(settings.host())) {
+            // a node bound to one address also connects to the others from it (one host, several nodes)
+            c.put("pekko.remote.artery.advanced.tcp.outbound-client-hostname", settings.host());
+        }
         if (System.getProperty(CANONICAL_HOST_PROPERTY) == null) {
             c.put("pekko.remote.artery.canonical.hostname", self);
         }
@@ -123,8 +127,11 @@ public final class PekkoClusterConfig {
             return colon > 0 && a.indexOf(':') == colon ? a.substring(0, colon) : a;
         }
         for (ClusterSettings.Route r : settings.routes()) {
-            if (r.port() == settings.port() && isLocalAddress(r.host())) {
-                return r.host(); // the name the other nodes' routes use for this one
+            // the name the other nodes' routes use for this one: listening on one address (several nodes on one
+            // host, each on its own loopback address and the same port), a route to that address; else any local one
+            boolean self = isWildcard(settings.host()) ? isLocalAddress(r.host()) : sameAddress(r.host(), settings.host());
+            if (r.port() == settings.port() && self) {
+                return r.host();
             }
         }
         if (!isWildcard(settings.host())) {
@@ -143,6 +150,20 @@ public final class PekkoClusterConfig {
 
     private static String bindHost(String host) {
         return isWildcard(host) ? "0.0.0.0" : host;
+    }
+
+    private static boolean sameAddress(String a, String b) {
+        try {
+            InetAddress mine = InetAddress.getByName(b);
+            for (InetAddress x : InetAddress.getAllByName(a)) {
+                if (x.equals(mine)) {
+                    return true;
+                }
+            }
+        } catch (UnknownHostException e) {
+            return false;
+        }
+        return false;
     }
 
     private static boolean isLocalAddress(String host) {

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -74,7 +73,6 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
     private final ActorRef<SubjectShard.Subscribed> confirmations;
     /** Members that are up, by uid, until they introduce themselves. */
     private final Map<Long, Member> upMembers = new HashMap<>();
-    private final Set<Long> helloSent = ConcurrentHashMap.newKeySet();
     private final InboundHandler inbound = new InboundHandler();
     private long ticks;
     private long rids;
@@ -146,7 +144,6 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
     }
 
     private void dropLink(long uid, String why) {
-        helloSent.remove(uid);
         RouteLink link = links.remove(uid);
         if (link != null) {
             log.info("Route {} to {} ({}) closed: {}", link.id(), link.peer().serverName(), link.peer().address(), why);
@@ -157,7 +154,6 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
     }
 
     private void sendHello(Address to, long uid) {
-        helloSent.add(uid);
         managerAt(to).tell(new RouteMessage.Hello(self.longUid(), self.address().toString(), identity.serverId(),
             identity.serverName(), settings.name(), identity.clientUrl(), identity.jetStream(),
             identity.startMillis()));
@@ -192,9 +188,10 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
             maxPending, routeSlowConsumers);
         links.put(hello.fromUid(), link);
         upMembers.remove(hello.fromUid());
-        if (!helloSent.contains(hello.fromUid())) {
-            sendHello(address, hello.fromUid());
-        }
+        // Always answered, even when this node sent one already: that one may have reached the other before its
+        // route manager existed (a node joins the cluster before its JetStream has started, and so before its
+        // routes). A hello from a linked node is not answered, so this ends after one exchange.
+        sendHello(address, hello.fromUid());
         interest.addLink(link);
         log.info("Route {} to {} ({}) is up", link.id(), peer.serverName(), host + ":" + port);
         peersChanged.run();

@@ -69,8 +69,8 @@ public final class TableReport {
         if (summary.resources().stream().anyMatch(r -> Scenarios.named(r.scenario())
                 .map(s -> s.clusterSize() > 0).orElse(false))) {
             out.println();
-            out.println("cluster-* scenarios: peak RSS is the sum of the 3 nodes' peaks and server CPU that of all 3"
-                    + " nodes (each run's notes give every node's peak).");
+            out.println("cluster-* and jsr3* scenarios: peak RSS is the sum of the 3 nodes' peaks and server CPU that"
+                    + " of all 3 nodes (each run's notes give every node's peak).");
         }
         double noisiest = summary.resources().stream().mapToDouble(Summary.Resources::otherCores).max().orElse(0);
         if (noisiest > NOISY_CORES) {

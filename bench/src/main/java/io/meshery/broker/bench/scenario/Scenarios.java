@@ -11,7 +11,9 @@ import java.util.Optional;
  * scenarios fill a stream of a million messages before each timed read (and a tenth of that before each warm-up),
  * which adds some three minutes to a 3-round run, so they too run only when asked for ({@code --scenarios jsreplay}
  * or {@code all}); {@code --smoke} without {@code --scenarios} runs them with the defaults ({@link #smoke()}), with
- * their small smoke counts.
+ * their small smoke counts. The replicated JetStream scenarios ({@code jsr3pubsync}, {@code jsr3pubasync}) start
+ * three nodes of each server with JetStream per round, as the cluster ones do, and likewise run only when asked for
+ * ({@code --scenarios jsr3} or {@code all}).
  */
 public final class Scenarios {
 
@@ -19,6 +21,8 @@ public final class Scenarios {
     public static final String CLUSTER_GROUP = "cluster";
     /** Name that selects every JetStream replay scenario. */
     public static final String REPLAY_GROUP = "jsreplay";
+    /** Name that selects every JetStream scenario on a stream with 3 replicas. */
+    public static final String R3_GROUP = "jsr3";
 
     private static final List<Scenario> DEFAULTS = List.of(
             new PubScenario(),
@@ -42,9 +46,13 @@ public final class Scenarios {
             QueueScenario.cluster(),
             QueueScenario.clusterRemote());
 
+    private static final List<Scenario> R3 = List.of(
+            JetStreamPublishScenario.syncR3(),
+            JetStreamPublishScenario.asyncR3());
+
     private static final List<Scenario> SMOKE = concat(DEFAULTS, REPLAY);
 
-    private static final List<Scenario> ALL = concat(SMOKE, CLUSTER);
+    private static final List<Scenario> ALL = concat(concat(SMOKE, CLUSTER), R3);
 
     private Scenarios() {
     }
@@ -55,7 +63,7 @@ public final class Scenarios {
         return List.copyOf(all);
     }
 
-    /** Every scenario: the defaults, the JetStream replays, the cluster ones last. */
+    /** Every scenario: the defaults, the JetStream replays, the cluster ones, the replicated JetStream ones last. */
     public static List<Scenario> all() {
         return ALL;
     }
@@ -78,6 +86,11 @@ public final class Scenarios {
     /** The cluster scenarios. */
     public static List<Scenario> cluster() {
         return CLUSTER;
+    }
+
+    /** The JetStream scenarios on a stream with 3 replicas, on a 3-node cluster. */
+    public static List<Scenario> r3() {
+        return R3;
     }
 
     /** The scenario called {@code name}. */

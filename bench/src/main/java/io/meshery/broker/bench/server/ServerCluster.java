@@ -37,7 +37,11 @@ import java.util.stream.Stream;
  * cluster { name: bench, listen: 127.0.0.1:&lt;cluster&gt;, routes: [nats-route://127.0.0.1:&lt;cluster of n1&gt;, ...] }
  * </pre>
  * (every node's routes list every node, itself included, as a static nats-server cluster is configured), and runs
- * {@link ServerSpec#clusterCommand()} for each with {@code {config}} replaced by that file. It waits until every node
+ * {@link ServerSpec#clusterCommand()} for each with {@code {config}} replaced by that file. A cluster with JetStream
+ * (for the {@code jsr3*} scenarios) gets one more line per node, {@code jetstream { store_dir: "<dir>" }}, with a
+ * fresh directory per node under {@code java.io.tmpdir} ({@code bench-store-n1-...}), deleted by {@link #close}
+ * once every node has stopped; {@code server_name}, which both servers require for a JetStream cluster, is always
+ * there. It waits until every node
  * accepts clients, then until the cluster has formed: {@code /routez} of every node reports {@code num_routes} equal
  * to the number of other nodes. Last it records each node's idle subscription count ({@code /subsz}), so that
  * {@link #interest} tells how many subscriptions a node knows beyond the ones it has with no client connected: its
@@ -76,6 +80,8 @@ public final class ServerCluster implements ServerUnderTest {
     private final ServerSpec spec;
     private final List<NodePorts> ports;
     private final Path configDir;
+    /** Per node, its JetStream store directory; empty without JetStream. */
+    private final List<Path> storeDirs = new ArrayList<>();
     private final List<ServerProcess> nodes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
     private long[] idle;
@@ -101,6 +107,17 @@ public final class ServerCluster implements ServerUnderTest {
      */
     public static ServerCluster start(ServerSpec spec, int size, Path logDir, String logBase, Duration startupTimeout,
                                       Duration formationTimeout, boolean oneFirst) throws IOException {
+        return start(spec, size, logDir, logBase, startupTimeout, formationTimeout, oneFirst, false);
+    }
+
+    /**
+     * Starts a cluster as {@link #start(ServerSpec, int, Path, String, Duration, Duration, boolean)} does, with
+     * JetStream on every node when {@code jetStream}: each node's configuration then has
+     * {@code jetstream { store_dir: "<a fresh directory of its own>" }}.
+     */
+    public static ServerCluster start(ServerSpec spec, int size, Path logDir, String logBase, Duration startupTimeout,
+                                      Duration formationTimeout, boolean oneFirst, boolean jetStream)
+            throws IOException {
         if (size < 2) {
             throw new IllegalArgumentException("a cluster needs at least 2 nodes: " + size);
         }
@@ -108,6 +125,11 @@ public final class ServerCluster implements ServerUnderTest {
         Path dir = Files.createTempDirectory("bench-cluster-");
         ServerCluster cluster = new ServerCluster(spec, ports, dir);
         try {
+            if (jetStream) {
+                for (NodePorts node : ports) {
+                    cluster.storeDirs.add(Files.createTempDirectory("bench-store-" + node.name() + "-"));
+                }
+            }
             cluster.launch(logDir, logBase, startupTimeout, formationTimeout, oneFirst);
             return cluster;
         } catch (IOException | RuntimeException e) {
@@ -120,9 +142,11 @@ public final class ServerCluster implements ServerUnderTest {
                         boolean oneFirst) throws IOException {
         long t0 = System.nanoTime();
         List<Path> configs = new ArrayList<>();
-        for (NodePorts node : ports) {
+        for (int i = 0; i < ports.size(); i++) {
+            NodePorts node = ports.get(i);
             Path config = configDir.resolve(node.name() + ".conf");
-            Files.writeString(config, configText(node, ports), StandardCharsets.UTF_8);
+            Files.writeString(config, configText(node, ports, storeDirs.isEmpty() ? null : storeDirs.get(i)),
+                    StandardCharsets.UTF_8);
             configs.add(config);
         }
         long startupDeadline = System.nanoTime() + startupTimeout.toNanos();
@@ -171,14 +195,23 @@ public final class ServerCluster implements ServerUnderTest {
         }
     }
 
-    /** The configuration file of {@code node} in a cluster of {@code all}. */
+    /** The configuration file of {@code node} in a cluster of {@code all}, without JetStream. */
     static String configText(NodePorts node, List<NodePorts> all) {
+        return configText(node, all, null);
+    }
+
+    /**
+     * The configuration file of {@code node} in a cluster of {@code all}; with {@code storeDir} not null, JetStream
+     * on and storing there ({@code jetstream { store_dir: "<absolute path>" }}).
+     */
+    static String configText(NodePorts node, List<NodePorts> all, Path storeDir) {
         String routes = all.stream().map(n -> "nats-route://127.0.0.1:" + n.cluster())
                 .collect(Collectors.joining(", "));
         return "server_name: " + node.name() + "\n"
                 + "listen: 127.0.0.1:" + node.client() + "\n"
                 + "http: 127.0.0.1:" + node.monitor() + "\n"
-                + "cluster { name: bench, listen: 127.0.0.1:" + node.cluster() + ", routes: [" + routes + "] }\n";
+                + "cluster { name: bench, listen: 127.0.0.1:" + node.cluster() + ", routes: [" + routes + "] }\n"
+                + (storeDir == null ? "" : "jetstream { store_dir: \"" + storeDir.toAbsolutePath() + "\" }\n");
     }
 
     private void awaitFormed(Duration timeout) throws IOException {
@@ -376,15 +409,23 @@ public final class ServerCluster implements ServerUnderTest {
         return nodes.stream().map(n -> "--- " + n.log() + ":\n" + n.logTail(lines)).collect(Collectors.joining("\n"));
     }
 
-    /** SIGTERM to every node at once, then each is stopped as a {@link ServerProcess}; the configs are deleted. */
+    /**
+     * SIGTERM to every node at once, then each is stopped as a {@link ServerProcess}; the configs and the JetStream
+     * store directories are deleted.
+     */
     @Override
     public void close() {
         nodes.forEach(ServerProcess::terminate);
         nodes.forEach(ServerProcess::close);
-        try (Stream<Path> paths = Files.walk(configDir)) {
+        deleteTree(configDir);
+        storeDirs.forEach(ServerCluster::deleteTree);
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {
-            System.err.println("could not delete " + configDir + ": " + e);
+            System.err.println("could not delete " + root + ": " + e);
         }
     }
 }

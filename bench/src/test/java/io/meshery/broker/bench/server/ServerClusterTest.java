@@ -3,6 +3,7 @@ package io.meshery.broker.bench.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,6 +36,20 @@ class ServerClusterTest {
                 cluster { name: bench, listen: 127.0.0.1:6002, routes: [nats-route://127.0.0.1:6001, \
                 nats-route://127.0.0.1:6002, nats-route://127.0.0.1:6003] }
                 """, ServerCluster.configText(ports.get(1), ports));
+    }
+
+    @Test
+    void aJetStreamClusterGivesEveryNodeItsOwnStoreDirectory() {
+        List<ServerCluster.NodePorts> ports = List.of(new ServerCluster.NodePorts("n1", 4001, 8001, 6001),
+                new ServerCluster.NodePorts("n2", 4002, 8002, 6002), new ServerCluster.NodePorts("n3", 4003, 8003, 6003));
+        assertEquals("""
+                server_name: n3
+                listen: 127.0.0.1:4003
+                http: 127.0.0.1:8003
+                cluster { name: bench, listen: 127.0.0.1:6003, routes: [nats-route://127.0.0.1:6001, \
+                nats-route://127.0.0.1:6002, nats-route://127.0.0.1:6003] }
+                jetstream { store_dir: "/tmp/bench-store-n3-1" }
+                """, ServerCluster.configText(ports.get(2), ports, Path.of("/tmp/bench-store-n3-1")));
     }
 
     @Test

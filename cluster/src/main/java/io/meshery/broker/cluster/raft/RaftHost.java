@@ -68,8 +68,8 @@ public final class RaftHost implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, ELECTION_MIN);
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, ELECTION_MAX);
         // a new group (a stream just created, whose creator waits for its leader) elects one at once
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(100, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(750, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
         // Artery's large-message frames hold 4 MiB (PekkoClusterConfig): appends stay well below
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("2MB"));
