@@ -75,6 +75,9 @@ public final class RaftHost implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("2MB"));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("4MB"));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+        // no extra log entry (and forced write) per commit to record the commit index: a restarted node learns it
+        // from its leader before it applies what its log holds
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         Parameters params = new Parameters();
         params.put(ArteryRpcType.TRANSPORT, transport, RaftTransport.class);
         RaftServer server = RaftServer.newBuilder()
