@@ -36,6 +36,9 @@ final class ConsumerApi {
 
     /** The response type of a consumer request ({@code CONSUMER.<op>...}). */
     static String typeOf(String op) {
+        if (op.startsWith("CONSUMER.LEADER.STEPDOWN.")) {
+            return "consumer_leader_stepdown_response";
+        }
         String[] t = op.split("\\.");
         String kind = t.length > 1 && t[1].equals("DURABLE") ? "create" : t.length > 1 ? t[1].toLowerCase() : "";
         return "consumer_" + kind + "_response";

@@ -108,6 +108,11 @@ final class JetStreamApi implements InternalSubscriber {
         String stream = null;
         if (op.startsWith("STREAM.INFO.") || op.startsWith("STREAM.UPDATE.")) {
             stream = op.substring(op.indexOf('.', "STREAM.".length()) + 1);
+        } else if (op.startsWith("STREAM.MSG.GET.")) { // a follower may not have applied what was acknowledged
+            stream = op.substring("STREAM.MSG.GET.".length());
+        } else if (op.startsWith("CONSUMER.LEADER.STEPDOWN.")) {
+            String[] t = op.split("\\.", -1);
+            stream = t.length > 3 ? t[3] : null;
         } else if (op.startsWith("CONSUMER.")) {
             String[] t = op.split("\\.", -1);
             stream = t.length > 3 && t[1].equals("DURABLE") ? t[3] : t.length > 2 ? t[2] : null;
@@ -151,6 +156,8 @@ final class JetStreamApi implements InternalSubscriber {
             return update(name(op, "STREAM.UPDATE."), request, response);
         } else if (op.startsWith("STREAM.LEADER.STEPDOWN.")) {
             return stepDown(name(op, "STREAM.LEADER.STEPDOWN."), response);
+        } else if (op.startsWith("CONSUMER.LEADER.STEPDOWN.")) {
+            return consumerStepDown(op.split("\\.", -1), response);
         } else if (op.startsWith("STREAM.DELETE.") && (s = stream(name(op, "STREAM.DELETE."))).replica() != null) {
             return js.replication().deleteEverywhere(s.replica()).thenRun(() -> response.put("success", true));
         } else if (op.startsWith("STREAM.PURGE.") && (s = stream(name(op, "STREAM.PURGE."))).replica() != null) {
@@ -316,6 +323,27 @@ final class JetStreamApi implements InternalSubscriber {
             throw ApiError.of(503, 10008, "JetStream system temporarily unavailable"); // an R1 stream has no other
         }
         return replication.stepDown(s.replica()).thenRun(() -> response.put("success", true));
+    }
+
+    /**
+     * {@code CONSUMER.LEADER.STEPDOWN.<stream>.<consumer>}: a replicated stream's consumers run on its leader, so the
+     * consumer gets a new leader with the stream's.
+     */
+    private CompletableFuture<Void> consumerStepDown(String[] t, ObjectNode response) {
+        if (js.replication() == null) {
+            throw ApiError.of(503, 10010, "JetStream clustering support required");
+        }
+        if (t.length != 5) {
+            throw ApiError.badRequest();
+        }
+        MessageStream s = stream(t[3]);
+        if (s.consumers().get(t[4]) == null) {
+            throw ApiError.of(404, 10014, "consumer not found");
+        }
+        if (s.replica() == null) {
+            throw ApiError.of(503, 10008, "JetStream system temporarily unavailable");
+        }
+        return js.replication().stepDown(s.replica()).thenRun(() -> response.put("success", true));
     }
 
     private CompletableFuture<Void> replicatedPurge(MessageStream s, JsonNode request, ObjectNode response) {

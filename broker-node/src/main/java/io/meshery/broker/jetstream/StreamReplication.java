@@ -492,6 +492,13 @@ final class StreamReplication implements StateMachine.Registry {
             leadership(false);
         }
 
+        /** This replica's Raft log cannot be written (a full disk): the others go on without it. */
+        @Override
+        public void notifyLogFailed(Throwable cause, org.apache.ratis.proto.RaftProtos.LogEntryProto failed) {
+            js.log().error("JetStream stream '{}': this node's Raft log failed ({}); its replica here stops until the"
+                + " node restarts, the other replicas go on", group.stream, String.valueOf(cause.getMessage()));
+        }
+
         /** This node leads and has committed an entry of its term: it captures what is published from now on. */
         @Override
         public void notifyLeaderReady() {

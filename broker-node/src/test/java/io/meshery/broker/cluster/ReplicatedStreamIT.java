@@ -195,6 +195,25 @@ class ReplicatedStreamIT {
                 }
             }
             assertEquals(101, expected, "messages 41..100 after the change of leader");
+
+            // the consumer's leader is the stream's: a consumer step-down moves both to the other node
+            JetStreamManagement jsm = management(nc);
+            String before = jsm.getStreamInfo("ORDERS").getClusterInfo().getLeader();
+            String answer = new String(nc.request("$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.worker", new byte[0],
+                Duration.ofSeconds(10)).getData(), StandardCharsets.UTF_8);
+            assertTrue(answer.contains("\"success\":true"), answer);
+            assertTrue(answer.contains("consumer_leader_stepdown_response"), answer);
+            Poll.until(WAIT, "a new leader after the step-down", () -> {
+                try {
+                    String now = jsm.getStreamInfo("ORDERS").getClusterInfo().getLeader();
+                    return now != null && !now.equals(before);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            String missing = new String(nc.request("$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.nobody", new byte[0],
+                Duration.ofSeconds(10)).getData(), StandardCharsets.UTF_8);
+            assertTrue(missing.contains("10014"), missing);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.meshery.broker.testkit.Unshare;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ class ReplicatedStreamPartitionIT {
 
     @Test
     void theCutOffLeaderAcknowledgesNothingAndTheMajorityLosesNothing() throws Exception {
-        assumeTrue(canUnshareNet(), "unshare --user --map-root-user --net is not allowed here");
+        assumeTrue(Unshare.allowed("ip link set lo up && ip rule add pref 100 lookup local && ip rule del pref 0", "--user", "--map-root-user", "--net"), "unshare --user --map-root-user --net is not allowed here");
         List<String> command = new ArrayList<>(List.of("unshare", "--user", "--map-root-user", "--net", "sh", "-c",
             "ip link set lo up && exec \"$0\" \"$@\"",
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
@@ -51,16 +52,5 @@ class ReplicatedStreamPartitionIT {
         assertTrue(ended, "the driver ended");
         assertEquals(0, p.exitValue(), () -> String.join("\n", out));
         assertTrue(out.stream().anyMatch(l -> l.startsWith("RESULT ok")), () -> String.join("\n", out));
-    }
-
-    private static boolean canUnshareNet() {
-        try {
-            Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--net", "sh", "-c",
-                "ip link set lo up && ip rule add pref 100 lookup local && ip rule del pref 0")
-                .redirectErrorStream(true).start();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.meshery.broker.testkit.BrokerProcess;
+import io.meshery.broker.testkit.Unshare;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -43,7 +44,7 @@ class JetStreamDiskFullIT {
     void aFullDiskGivesPublishersAnErrorKeepsTheNodeUpAndLosesNothingAcknowledged() throws Exception {
         Path store = dir.resolve("store");
         Files.createDirectories(store);
-        assumeTrue(canUnshare(), "unshare --user --map-root-user --mount is not allowed here");
+        assumeTrue(Unshare.allowed("true", "--user", "--map-root-user", "--mount"), "unshare --user --map-root-user --mount is not allowed here");
         List<String> wrapper = List.of("unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
             "mount -t tmpfs -o size=3m tmpfs '" + store + "' && exec \"$0\" \"$@\"");
         try (BrokerProcess broker = BrokerProcess.startWrapped(wrapper, List.of("-Xmx256m"), "-a", "127.0.0.1",
@@ -86,16 +87,6 @@ class JetStreamDiskFullIT {
                 assertTrue(after.getSeqno() > acked.size(), "stored after the purge: " + after.getSeqno());
                 assertEquals(42, jsm.getMessage("FULL", after.getSeqno()).getData()[0]);
             }
-        }
-    }
-
-    private static boolean canUnshare() {
-        try {
-            Process p = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "true")
-                .redirectErrorStream(true).start();
-            return p.waitFor() == 0;
-        } catch (Exception e) {
-            return false;
         }
     }
 }

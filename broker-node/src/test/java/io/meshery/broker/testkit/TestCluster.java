@@ -173,15 +173,24 @@ public final class TestCluster implements AutoCloseable {
         stops.forEach(CompletableFuture::join);
     }
 
-    /** Ports free now (bound and released at once; the node binds them a moment later). */
+    /** Every port {@link #freePorts} handed out in this JVM: never handed out twice (two calls for one test). */
+    private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Ports free now (bound and released at once; the node binds them a moment later), none handed out before in
+     * this JVM: the kernel may give a just-released port again, and a test that asks twice (cluster ports, then
+     * monitoring ports) must not get one port for two uses.
+     */
     public static int[] freePorts(int n) {
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();
         try {
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < n; ) {
                 ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
                 held.add(s);
-                ports[i] = s.getLocalPort();
+                if (GIVEN.add(s.getLocalPort())) {
+                    ports[i++] = s.getLocalPort();
+                }
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -6,10 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.Subscription;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -51,6 +59,7 @@ class StatefulSetRehearsalIT {
     @TempDir
     Path dir;
     private final Process[] pods = new Process[3];
+    private boolean jetStream;
     private String[] ips;
 
     @AfterEach
@@ -106,6 +115,102 @@ class StatefulSetRehearsalIT {
         await(START, "pod 1 to rejoin", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
     }
 
+    /**
+     * The generated configuration with JetStream: an R3 stream stays writable through a rolling restart, one pod at
+     * a time from the highest ordinal (as the StatefulSet controller does, the PodDisruptionBudget allowing one
+     * pod down), each stopped with SIGTERM (its leaderships handed over) and ready again before the next. A
+     * publisher that publishes again what was not acknowledged within 2 s never waits longer than its deadline,
+     * and every acknowledged message is in the stream once.
+     */
+    @Test
+    void anR3StreamStaysWritableThroughARollingRestart() throws Exception {
+        BrokerCluster broker = BrokerClusterTest.cluster(
+            "size: 3\nclustering: {enabled: true}\njetstream: {enabled: true}\n");
+        Path conf = dir.resolve("nats.conf");
+        Files.writeString(conf, broker.natsConf());
+        Container container = broker.generateStatefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
+        String javaOpts = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_OPTS")).findFirst()
+            .orElseThrow().getValue();
+        ips = freeLoopbackAddresses();
+        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+        for (int i = 0; i < 3; i++) {
+            hosts.append(ips[i]).append(' ').append(podHost(i)).append('\n');
+        }
+        Path hostsFile = dir.resolve("hosts");
+        Files.writeString(hostsFile, hosts);
+        jetStream = true;
+        for (int i = 2; i >= 0; i--) {
+            pods[i] = startPod(i, conf, javaOpts, hostsFile);
+        }
+        await(START, "three pods in one cluster", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
+        Options.Builder all = Options.builder().maxReconnects(-1).reconnectWait(Duration.ofMillis(100));
+        for (int i = 0; i < 3; i++) {
+            all.server("nats://" + ips[i] + ":" + Ports.CLIENT);
+        }
+        java.util.Map<String, Long> acked = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicLong longestWaitMs = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean publishing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (Connection nc = Nats.connect(all.build())) {
+            nc.jetStreamManagement(JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(10)).build())
+                .addStream(StreamConfiguration.builder().name("EVENTS").subjects("meshery.events.>")
+                    .storageType(StorageType.File).replicas(3).build());
+            JetStream js = nc.jetStream(JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(2)).build());
+            Thread publisher = new Thread(() -> {
+                try {
+                    for (int n = 1; publishing.get(); n++) {
+                        String id = "e-" + n;
+                        NatsMessage m = NatsMessage.builder().subject("meshery.events.x")
+                            .headers(new Headers().add("Nats-Msg-Id", id)).data(id.getBytes()).build();
+                        long start = System.nanoTime();
+                        while (true) {
+                            try {
+                                acked.put(id, js.publish(m).getSeqno());
+                                break;
+                            } catch (IOException | JetStreamApiException | IllegalStateException e) {
+                                if (System.nanoTime() - start > Duration.ofSeconds(30).toNanos()) {
+                                    throw e;
+                                }
+                            }
+                        }
+                        longestWaitMs.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
+                    }
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+            }, "rolling-publisher");
+            publisher.start();
+            await(Duration.ofSeconds(30), "publishing", () -> acked.size() > 100);
+            for (int i = 2; i >= 0; i--) {
+                pods[i].destroy(); // SIGTERM, as the kubelet stops a pod
+                pods[i].waitFor();
+                int before = acked.size();
+                pods[i] = startPod(i, conf, javaOpts, hostsFile);
+                await(START, "pod " + i + " back", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
+                int pod = i;
+                await(Duration.ofSeconds(30), "pod " + i + " ready", () -> "ok".equals(
+                    get(pod, Ports.MONITOR, "/healthz").path("status").asText()));
+                await(Duration.ofSeconds(30), "publishing after pod " + i, () -> acked.size() > before + 50);
+            }
+            publishing.set(false);
+            publisher.join(60_000);
+            assertEquals(null, failed.get(), "the publisher never gave up");
+            JetStreamManagement jsm = nc.jetStreamManagement();
+            long count = jsm.getStreamInfo("EVENTS").getStreamState().getMsgCount();
+            assertEquals(acked.size(), count, "one stored message per acknowledged one");
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            for (long seq = 1; seq <= count; seq++) {
+                assertTrue(ids.add(jsm.getMessage("EVENTS", seq).getHeaders().getFirst("Nats-Msg-Id")),
+                    "stored once: " + seq);
+            }
+            assertTrue(ids.containsAll(acked.keySet()), "every acknowledged message is there");
+            System.out.println("rolling restart: " + acked.size() + " messages acknowledged, longest wait for one "
+                + longestWaitMs.get() + " ms");
+            // writable throughout: a leader hands over before its pod stops, so no publish waits for an election
+            assertTrue(longestWaitMs.get() < 10_000, "longest wait for a PubAck: " + longestWaitMs.get() + " ms");
+        }
+    }
+
     private Process startPod(int i, Path conf, String javaOpts, Path hostsFile) throws IOException {
         Path target = Path.of("..", "broker-node", "target").toAbsolutePath().normalize();
         List<String> command = new ArrayList<>();
@@ -122,8 +227,11 @@ class StatefulSetRehearsalIT {
             // a pod binds its own IP: here its loopback address, for the client and the cluster port
             "-a", ips[i], "--cluster", "nats://" + ips[i] + ":" + Ports.CLUSTER,
             "-P", dir.resolve(podName(i) + ".pid").toString()));
+        if (jetStream) { // the pod's volume claim
+            command.addAll(List.of("-sd", dir.resolve(podName(i) + "-data").toString()));
+        }
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(dir.resolve(podName(i) + ".log").toFile());
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(podName(i) + ".log").toFile()));
         pb.environment().put("POD_NAME", podName(i));
         return pb.start();
     }
