@@ -60,6 +60,9 @@ class StatefulSetRehearsalIT {
     Path dir;
     private final Process[] pods = new Process[3];
     private boolean jetStream;
+    private Path conf;
+    private String javaOpts;
+    private Path hostsFile;
     private String[] ips;
 
     @AfterEach
@@ -73,23 +76,7 @@ class StatefulSetRehearsalIT {
 
     @Test
     void theGeneratedConfigurationFormsOneClusterAndARestartedPodRejoins() throws Exception {
-        BrokerCluster broker = BrokerClusterTest.cluster("size: 3\nclustering: {enabled: true}\n");
-        Path conf = dir.resolve("nats.conf");
-        Files.writeString(conf, broker.natsConf());
-        Container container = broker.generateStatefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
-        String javaOpts = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_OPTS")).findFirst()
-            .orElseThrow().getValue();
-        ips = freeLoopbackAddresses();
-        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
-        for (int i = 0; i < 3; i++) {
-            hosts.append(ips[i]).append(' ').append(podHost(i)).append('\n');
-        }
-        Path hostsFile = dir.resolve("hosts");
-        Files.writeString(hostsFile, hosts);
-        for (int i = 2; i >= 0; i--) {
-            pods[i] = startPod(i, conf, javaOpts, hostsFile);
-        }
-        await(START, "three pods in one cluster", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
+        startThreePods("size: 3\nclustering: {enabled: true}\n");
         for (int i = 0; i < 3; i++) {
             int pod = i; // routes can come up a moment before a pod sees itself Up, which /healthz waits for
             await(Duration.ofSeconds(20), "pod " + i + " healthy", () -> "ok".equals(
@@ -111,7 +98,7 @@ class StatefulSetRehearsalIT {
 
         pods[1].destroyForcibly().waitFor();
         await(Duration.ofSeconds(30), "pods 0 and 2 to drop pod 1", () -> routes(0) == 1 && routes(2) == 1);
-        pods[1] = startPod(1, conf, javaOpts, hostsFile);
+        pods[1] = startPod(1);
         await(START, "pod 1 to rejoin", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
     }
 
@@ -124,25 +111,8 @@ class StatefulSetRehearsalIT {
      */
     @Test
     void anR3StreamStaysWritableThroughARollingRestart() throws Exception {
-        BrokerCluster broker = BrokerClusterTest.cluster(
-            "size: 3\nclustering: {enabled: true}\njetstream: {enabled: true}\n");
-        Path conf = dir.resolve("nats.conf");
-        Files.writeString(conf, broker.natsConf());
-        Container container = broker.generateStatefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
-        String javaOpts = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_OPTS")).findFirst()
-            .orElseThrow().getValue();
-        ips = freeLoopbackAddresses();
-        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
-        for (int i = 0; i < 3; i++) {
-            hosts.append(ips[i]).append(' ').append(podHost(i)).append('\n');
-        }
-        Path hostsFile = dir.resolve("hosts");
-        Files.writeString(hostsFile, hosts);
         jetStream = true;
-        for (int i = 2; i >= 0; i--) {
-            pods[i] = startPod(i, conf, javaOpts, hostsFile);
-        }
-        await(START, "three pods in one cluster", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
+        startThreePods("size: 3\nclustering: {enabled: true}\njetstream: {enabled: true}\n");
         Options.Builder all = Options.builder().maxReconnects(-1).reconnectWait(Duration.ofMillis(100));
         for (int i = 0; i < 3; i++) {
             all.server("nats://" + ips[i] + ":" + Ports.CLIENT);
@@ -185,7 +155,7 @@ class StatefulSetRehearsalIT {
                 pods[i].destroy(); // SIGTERM, as the kubelet stops a pod
                 pods[i].waitFor();
                 int before = acked.size();
-                pods[i] = startPod(i, conf, javaOpts, hostsFile);
+                pods[i] = startPod(i);
                 await(START, "pod " + i + " back", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
                 int pod = i;
                 await(Duration.ofSeconds(30), "pod " + i + " ready", () -> "ok".equals(
@@ -211,7 +181,31 @@ class StatefulSetRehearsalIT {
         }
     }
 
-    private Process startPod(int i, Path conf, String javaOpts, Path hostsFile) throws IOException {
+    /**
+     * The operator's nats.conf and JAVA_OPTS for the Broker {@code spec}, run by three processes as pods 2, 1, 0
+     * (the first seed last), each on its own loopback address; returns once they form one cluster.
+     */
+    private void startThreePods(String spec) throws Exception {
+        BrokerCluster broker = BrokerClusterTest.cluster(spec);
+        conf = dir.resolve("nats.conf");
+        Files.writeString(conf, broker.natsConf());
+        Container container = broker.generateStatefulSet().getSpec().getTemplate().getSpec().getContainers().get(0);
+        javaOpts = container.getEnv().stream().filter(e -> e.getName().equals("JAVA_OPTS")).findFirst()
+            .orElseThrow().getValue();
+        ips = freeLoopbackAddresses();
+        StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
+        for (int i = 0; i < 3; i++) {
+            hosts.append(ips[i]).append(' ').append(podHost(i)).append('\n');
+        }
+        hostsFile = dir.resolve("hosts");
+        Files.writeString(hostsFile, hosts);
+        for (int i = 2; i >= 0; i--) {
+            pods[i] = startPod(i);
+        }
+        await(START, "three pods in one cluster", () -> routes(0) == 2 && routes(1) == 2 && routes(2) == 2);
+    }
+
+    private Process startPod(int i) throws IOException {
         Path target = Path.of("..", "broker-node", "target").toAbsolutePath().normalize();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
