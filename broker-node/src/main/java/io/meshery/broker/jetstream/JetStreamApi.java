@@ -270,9 +270,6 @@ final class JetStreamApi implements InternalSubscriber {
         if (replication == null) {
             throw ApiError.replicasNotSupported();
         }
-        if (!spec.retention().equals("limits")) {
-            throw ApiError.invalidConfig("replicated streams support limits retention only");
-        }
         List<RaftPeer> candidates = replication.candidates();
         if (spec.replicas() > candidates.size()) {
             throw ApiError.of(400, 10005, "insufficient resources");

@@ -321,7 +321,7 @@ final class MessageStream implements InternalSubscriber {
 
     private void noteStored(long seq, Incoming m) {
         if (spec.retention().equals("interest") && !stillWanted(seq, m.subject(), null)) {
-            store.delete(seq); // interest retention: no consumer wants it (nats-server also acks and drops it)
+            drop(seq); // interest retention: no consumer wants it (nats-server also acks and drops it)
             return;
         }
         if (!consumers.isEmpty()) {
@@ -340,12 +340,24 @@ final class MessageStream implements InternalSubscriber {
             return;
         }
         if (retention.equals("workqueue")) {
-            store.delete(seq);
+            drop(seq);
             return;
         }
         StoredMessage m = store.get(seq);
         if (m != null && !stillWanted(seq, m.subject(), by)) {
+            drop(seq);
+        }
+    }
+
+    /**
+     * Removes a message retention no longer keeps. Of a replicated stream, only the node running its consumers (the
+     * leader, capturing) can judge that, and the delete goes through the log to every replica.
+     */
+    private void drop(long seq) {
+        if (replica == null) {
             store.delete(seq);
+        } else if (!captures.isEmpty()) {
+            replica.proposeQuietly(StreamReplication.encodeDelete(seq));
         }
     }
 

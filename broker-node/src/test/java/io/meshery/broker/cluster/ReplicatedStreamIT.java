@@ -163,6 +163,31 @@ class ReplicatedStreamIT {
             }
             assertEquals(40, jsm.getConsumerInfo("ORDERS", "worker").getAckFloor().getStreamSequence());
         }
+        // work-queue retention: what a consumer acknowledged leaves every replica (the deletes go through the log)
+        try (Connection nc = connect(other)) {
+            JetStreamManagement jsm = management(nc);
+            jsm.addStream(StreamConfiguration.builder().name("JOBS").subjects("jobs.>").replicas(3)
+                .retentionPolicy(io.nats.client.api.RetentionPolicy.WorkQueue).storageType(StorageType.File).build());
+            jsm.addOrUpdateConsumer("JOBS", ConsumerConfiguration.builder().durable("doer")
+                .ackPolicy(AckPolicy.Explicit).build());
+            var js = nc.jetStream();
+            for (int i = 0; i < 20; i++) {
+                js.publish("jobs.x", new byte[] {(byte) i});
+            }
+            JetStreamSubscription jobs = js.subscribe(null, PullSubscribeOptions.bind("JOBS", "doer"));
+            int done = 0;
+            while (done < 20) {
+                for (Message m : jobs.fetch(20 - done, Duration.ofSeconds(5))) {
+                    m.ackSync(Duration.ofSeconds(5));
+                    done++;
+                }
+            }
+            for (int n = 0; n < 3; n++) {
+                int node = n;
+                Poll.until(WAIT, "node " + (n + 1) + " dropped the done jobs", () -> localMessages(node, "JOBS") == 0);
+            }
+        }
+
         // the ack floor reaches the followers' disks through the log
         for (int n : new int[] {follower, other}) {
             Path state = stores.resolve("node-" + (n + 1)).resolve("streams/ORDERS/consumers/worker/state.json");
@@ -235,6 +260,21 @@ class ReplicatedStreamIT {
                 }
             }
         }
+    }
+
+    /** What node {@code node}'s own replica of {@code stream} holds (monitoring reads the local store). */
+    private long localMessages(int node, String stream) {
+        try {
+            var jsz = io.meshery.broker.testkit.Monitoring.get(cluster.node(node).httpPort(), "/jsz?streams=1");
+            for (var s : jsz.path("account_details").path(0).path("stream_detail")) {
+                if (s.path("name").asText().equals(stream)) {
+                    return s.path("state").path("messages").asLong();
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
     }
 
     private long messages(int node) {
