@@ -73,6 +73,8 @@ final class StreamReplication implements StateMachine.Registry {
     /** A log entry holds at most about this much of what was published (at least one message). */
     private static final int ENTRY_BYTES = 1 << 20;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CREATE_ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
+    private static final int CREATE_ATTEMPTS = 3;
     private static final long LEADER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final JetStream js;
@@ -681,10 +683,29 @@ final class StreamReplication implements StateMachine.Registry {
         byte[] body = req.toString().getBytes(StandardCharsets.UTF_8);
         List<CompletableFuture<byte[]>> calls = new ArrayList<>();
         for (RaftPeer p : peers) {
-            calls.add(transport.call(p.getAddress(), CREATE, body, CALL_TIMEOUT));
+            calls.add(createOn(p, body, CREATE_ATTEMPTS));
         }
         return CompletableFuture.allOf(calls.toArray(new CompletableFuture[0]))
             .thenCompose(v -> awaitServing(spec));
+    }
+
+    /**
+     * Asks {@code peer} to create its replica, again after a short wait without an answer (a member's creation is
+     * idempotent: the same stream again is answered as done), so that one lost call does not fail the create.
+     */
+    private CompletableFuture<byte[]> createOn(RaftPeer peer, byte[] body, int attempts) {
+        return transport.call(peer.getAddress(), CREATE, body, CREATE_ATTEMPT_TIMEOUT).handle((r, e) -> {
+            if (e == null) {
+                return CompletableFuture.completedFuture(r);
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (attempts <= 1 || !(cause instanceof java.util.concurrent.TimeoutException)) {
+                return CompletableFuture.<byte[]>failedFuture(cause);
+            }
+            js.log().debug("JetStream: no answer from {} to a create within {}; asking again", peer.getId(),
+                CREATE_ATTEMPT_TIMEOUT);
+            return createOn(peer, body, attempts - 1);
+        }).thenCompose(f -> f);
     }
 
     /**
@@ -742,7 +763,11 @@ final class StreamReplication implements StateMachine.Registry {
             }
         });
         if (g != null) {
-            host.addGroup(g.raftGroup());
+            try {
+                host.addGroup(g.raftGroup());
+            } catch (org.apache.ratis.protocol.exceptions.AlreadyExistsException e) {
+                // the same create asked again while the first was joining the group: done either way
+            }
         }
         return new byte[0];
     }
