@@ -414,13 +414,13 @@ final class StreamReplication implements StateMachine.Registry {
                 long[] f = followers.get(name);
                 if (f != null) {
                     long lag = f[1] < 0 ? 0 : Math.max(0, last - f[1]);
-                    boolean current = f[0] < RaftHostTimes.ELECTION_MIN_MS && lag == 0;
+                    boolean current = f[0] < RaftHost.ELECTION_MIN.toLong(TimeUnit.MILLISECONDS) && lag == 0;
                     r.put("current", current);
                     r.put("active", TimeUnit.MILLISECONDS.toNanos(f[0]));
                     if (lag > 0) {
                         r.put("lag", lag);
                     }
-                    if (f[0] > RaftHostTimes.ELECTION_MAX_MS) {
+                    if (f[0] > RaftHost.ELECTION_MAX.toLong(TimeUnit.MILLISECONDS)) {
                         r.put("offline", true);
                     }
                 } else if (name.equals(serverName)) {
@@ -432,12 +432,6 @@ final class StreamReplication implements StateMachine.Registry {
                 }
             }
         }
-    }
-
-    /** Ratis's timings as stream info reads them. */
-    private static final class RaftHostTimes {
-        static final long ELECTION_MIN_MS = 1000;
-        static final long ELECTION_MAX_MS = 2000;
     }
 
     /** A replica's state machine: applies the committed entries to the stream on the JetStream thread, in order. */

@@ -42,17 +42,15 @@ public final class RaftHost implements AutoCloseable {
 
     /** Elections: a follower that hears nothing from its leader for 1-2 s stands (Ratis's default is 150-300 ms,
      * too eager for a JVM that can pause; nats-server's is 4-9 s). */
-    static final TimeDuration ELECTION_MIN = TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS);
-    static final TimeDuration ELECTION_MAX = TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS);
+    public static final TimeDuration ELECTION_MIN = TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS);
+    public static final TimeDuration ELECTION_MAX = TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS);
 
     private final RaftServer server;
-    private final RaftTransport transport;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
 
-    private RaftHost(RaftServer server, RaftTransport transport) {
+    private RaftHost(RaftServer server) {
         this.server = server;
-        this.transport = transport;
     }
 
     /**
@@ -88,7 +86,7 @@ public final class RaftHost implements AutoCloseable {
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
         server.start();
-        return new RaftHost(server, transport);
+        return new RaftHost(server);
     }
 
     /** The group of the replicated thing called {@code name} (a stream): the same on every node. */
@@ -103,10 +101,6 @@ public final class RaftHost implements AutoCloseable {
 
     public RaftServer server() {
         return server;
-    }
-
-    public RaftTransport transport() {
-        return transport;
     }
 
     public String serverName() {
