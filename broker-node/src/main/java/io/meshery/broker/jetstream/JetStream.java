@@ -248,12 +248,7 @@ public final class JetStream implements AutoCloseable {
      */
     boolean deliver(String to, String subject, String reply, byte[] headers, byte[] payload) {
         int hdr = headers == null ? 0 : headers.length;
-        byte[] all = payload;
-        if (hdr > 0) {
-            all = new byte[hdr + payload.length];
-            System.arraycopy(headers, 0, all, 0, hdr);
-            System.arraycopy(payload, 0, all, hdr, payload.length);
-        }
+        byte[] all = joined(headers, payload);
         return publish(to, PubArgs.of(subject, reply, hdr > 0 ? hdr : -1, all.length), all);
     }
 
@@ -265,14 +260,18 @@ public final class JetStream implements AutoCloseable {
         if (Thread.currentThread() != jetStreamThread) { // args are reused: not to be kept for later
             return deliver(to, args.subject(), args.reply(), headers, payload);
         }
-        int hdr = headers == null ? 0 : headers.length;
-        byte[] all = payload;
-        if (hdr > 0) {
-            all = new byte[hdr + payload.length];
-            System.arraycopy(headers, 0, all, 0, hdr);
-            System.arraycopy(payload, 0, all, hdr, payload.length);
+        return publish(to, args, joined(headers, payload));
+    }
+
+    /** A message's header block and payload as one body. */
+    private static byte[] joined(byte[] headers, byte[] payload) {
+        if (headers == null || headers.length == 0) {
+            return payload;
         }
-        return publish(to, args, all);
+        byte[] all = new byte[headers.length + payload.length];
+        System.arraycopy(headers, 0, all, 0, headers.length);
+        System.arraycopy(payload, 0, all, headers.length, payload.length);
+        return all;
     }
 
     /** Whether anyone subscribes to {@code subject} now. */
@@ -439,11 +438,7 @@ public final class JetStream implements AutoCloseable {
                 spec.name());
             return;
         }
-        List<RaftPeer> peers = new java.util.ArrayList<>();
-        for (JsonNode p : node.path("peers")) {
-            peers.add(io.meshery.broker.cluster.raft.RaftHost.peer(p.path("name").asText(),
-                p.path("address").asText()));
-        }
+        List<RaftPeer> peers = StreamReplication.peers(node.path("peers"));
         StreamReplication.Group g = replication.register(spec.name(), peers);
         MessageStream s = new MessageStream(this, spec, openStore(spec, dir, true), created, g);
         g.messages = s;
@@ -480,10 +475,7 @@ public final class JetStream implements AutoCloseable {
         meta.set("config", spec.toJson());
         meta.put("created", created.toString());
         if (peers != null) {
-            var list = meta.putArray("peers");
-            for (RaftPeer p : peers) {
-                list.addObject().put("name", p.getId().toString()).put("address", p.getAddress());
-            }
+            meta.set("peers", StreamReplication.peersJson(peers));
         }
         Path tmp = dir.resolve("stream.json.tmp");
         Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
@@ -631,9 +623,7 @@ public final class JetStream implements AutoCloseable {
 
     /** Publishes a message with a header block to {@code subject}. */
     void replyWithHeaders(String subject, byte[] headers, byte[] payload) {
-        byte[] all = new byte[headers.length + payload.length];
-        System.arraycopy(headers, 0, all, 0, headers.length);
-        System.arraycopy(payload, 0, all, headers.length, payload.length);
+        byte[] all = joined(headers, payload);
         publish(subject, PubArgs.of(subject, null, headers.length, all.length), all);
     }
 

@@ -670,10 +670,7 @@ final class StreamReplication implements StateMachine.Registry {
         ObjectNode req = JetStream.JSON.createObjectNode();
         req.set("config", spec.toJson());
         req.put("created", created.toString());
-        ArrayNode list = req.putArray("peers");
-        for (RaftPeer p : peers) {
-            list.addObject().put("name", p.getId().toString()).put("address", p.getAddress());
-        }
+        req.set("peers", peersJson(peers));
         byte[] body = req.toString().getBytes(StandardCharsets.UTF_8);
         List<CompletableFuture<byte[]>> calls = new ArrayList<>();
         for (RaftPeer p : peers) {
@@ -745,10 +742,7 @@ final class StreamReplication implements StateMachine.Registry {
         JsonNode req = JetStream.JSON.readTree(body);
         StreamSpec spec = StreamSpec.from(req.path("config"));
         java.time.Instant created = java.time.Instant.parse(req.path("created").asText());
-        List<RaftPeer> peers = new ArrayList<>();
-        for (JsonNode p : req.path("peers")) {
-            peers.add(RaftHost.peer(p.path("name").asText(), p.path("address").asText()));
-        }
+        List<RaftPeer> peers = peers(req.path("peers"));
         Group g = onJetStreamThread(() -> {
             try {
                 return js.createReplica(spec, created, peers);
@@ -859,6 +853,23 @@ final class StreamReplication implements StateMachine.Registry {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
         }
+    }
+
+    /** A group's members as {@code stream.json} and a create request hold them: {@code [{name, address}]}. */
+    static ArrayNode peersJson(List<RaftPeer> peers) {
+        ArrayNode list = JetStream.JSON.createArrayNode();
+        for (RaftPeer p : peers) {
+            list.addObject().put("name", p.getId().toString()).put("address", p.getAddress());
+        }
+        return list;
+    }
+
+    static List<RaftPeer> peers(JsonNode list) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (JsonNode p : list) {
+            peers.add(RaftHost.peer(p.path("name").asText(), p.path("address").asText()));
+        }
+        return peers;
     }
 
     /** The group of a replicated stream this node holds, or null. */
