@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshery.broker.cluster.ClusterNode;
+import io.meshery.broker.cluster.raft.RaftHost;
 import io.meshery.broker.cluster.raft.RaftTransport;
 import io.meshery.broker.persistence.FileStoreConfig;
 import io.meshery.broker.persistence.FileStreamStore;
@@ -327,6 +328,7 @@ public final class JetStream implements AutoCloseable {
         }
         Path dir = streamsDir().resolve(spec.name());
         StreamReplication.Group g = replication.register(spec.name(), peers);
+        emptyStore(dir);
         MessageStream s = new MessageStream(this, spec, openStore(spec, dir, true), created, g);
         g.messages = s;
         writeMeta(dir, spec, created, peers);
@@ -429,8 +431,8 @@ public final class JetStream implements AutoCloseable {
     }
 
     /**
-     * A replica found on disk: its store starts empty and fills again as its group's log is applied (the log is
-     * the replica's durable copy).
+     * A replica found on disk: its files are brought back to its last Raft snapshot (or emptied when it has none),
+     * and its group's log entries after that are applied again (the log is the replica's durable copy).
      */
     private void recoverReplica(Path dir, JsonNode node, StreamSpec spec, Instant created) throws IOException {
         if (replication == null) {
@@ -439,30 +441,67 @@ public final class JetStream implements AutoCloseable {
             return;
         }
         List<RaftPeer> peers = StreamReplication.peers(node.path("peers"));
+        ReplicaSnapshot.Manifest snapshot = spec.isMemory() ? null : ReplicaSnapshot.read(snapshotDir(spec.name()));
+        if (snapshot != null) {
+            ReplicaSnapshot.restore(snapshot, snapshotDir(spec.name()), dir);
+            spec = StreamSpec.from(snapshot.config());
+        } else {
+            emptyStore(dir);
+        }
         StreamReplication.Group g = replication.register(spec.name(), peers);
         MessageStream s = new MessageStream(this, spec, openStore(spec, dir, true), created, g);
         g.messages = s;
         streams.put(spec.name(), s);
-        log.info("Restored replicated stream '{}': {} replicas, its log is applied again", spec.name(),
-            peers.size());
+        log.info("Restored replicated stream '{}': {} replicas, {}", spec.name(), peers.size(), snapshot == null
+            ? "its log is applied again" : "from its snapshot at log index " + snapshot.index()
+            + " and the log after it");
     }
 
     /**
-     * @param replica the store of a replicated stream: emptied first, and not forced before acks (the Raft log
-     *                that refills it is forced on a majority of the replicas)
+     * A follower was too far behind its leader's log: the leader's snapshot, which Ratis received into {@code sm},
+     * replaces the replica (its messages, consumers and configuration). Runs on the JetStream thread.
+     */
+    void installSnapshot(StreamReplication.Group g, ReplicaSnapshot.Manifest m, Path sm) throws IOException {
+        MessageStream old = g.messages;
+        if (old != null) {
+            leadership(old, false);
+            old.store().close();
+        }
+        StreamSpec spec = StreamSpec.from(m.config());
+        Instant created = Instant.parse(m.created());
+        Path dir = streamsDir().resolve(spec.name());
+        ReplicaSnapshot.restore(m, sm, dir);
+        writeMeta(dir, spec, created, g.peers);
+        MessageStream s = new MessageStream(this, spec, openStore(spec, dir, true), created, g);
+        g.messages = s;
+        streams.put(spec.name(), s);
+        log.info("JetStream stream '{}': installed its leader's snapshot at log index {} ({} messages)", spec.name(),
+            m.index(), s.store().state().msgs());
+    }
+
+    /** Where the Raft snapshot of the replicated stream {@code name} lives on this node. */
+    Path snapshotDir(String name) {
+        return ReplicaSnapshot.dir(raftDir(), RaftHost.groupId(name).getUuid());
+    }
+
+    Path raftDir() {
+        return config.storeDir().resolve("raft");
+    }
+
+    /** Removes a replica's stored messages: its group's log fills the store again. */
+    private static void emptyStore(Path dir) throws IOException {
+        ReplicaSnapshot.deleteTree(dir.resolve("msgs"));
+    }
+
+    /**
+     * @param replica the store of a replicated stream: not forced before acks (the Raft log, from which it is filled,
+     *                is forced on a majority of the replicas)
      */
     private StreamStore openStore(StreamSpec spec, Path dir, boolean replica) throws IOException {
         if (spec.isMemory()) {
             return new MemoryStreamStore(spec.name(), spec.limits());
         }
         Path msgs = dir.resolve("msgs");
-        if (replica && Files.exists(msgs)) {
-            try (Stream<Path> files = Files.walk(msgs)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
         Files.createDirectories(msgs);
         return FileStreamStore.open(FileStoreConfig.of(msgs)
             .withSync(replica ? SyncPolicy.interval(Duration.ofMinutes(2)) : config.sync()), spec.limits());

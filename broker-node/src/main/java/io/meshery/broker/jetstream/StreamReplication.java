@@ -13,6 +13,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,10 +36,16 @@ import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
 import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.util.LifeCycle;
 
 /**
  * Replicated streams ({@code num_replicas} 2-5) on the nodes of a cluster: each is a Raft group of Apache Ratis
@@ -51,8 +58,9 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
  * <p>Purge, message delete and configuration changes go through the log too, from whichever node the API
  * request reached (forwarded to the leader); creation and deletion are asked of each member in turn.
  *
- * <p>A replica's store is a copy of what its Raft log says: a node that restarts empties it and the log is
- * applied again (the log keeps every entry: there are no Raft snapshots yet).
+ * <p>A replica's store is a copy of what its Raft log says. Every few thousand entries each replica takes a
+ * snapshot ({@link ReplicaSnapshot}) and its log is cut up to it: a node that restarts brings its files back to its
+ * snapshot and applies the entries after it; a replica behind the leader's cut gets the leader's snapshot.
  */
 final class StreamReplication implements StateMachine.Registry {
 
@@ -98,7 +106,7 @@ final class StreamReplication implements StateMachine.Registry {
 
     /** Starts this node's Raft server: the groups of the replicas recovered from disk rejoin their peers. */
     void start() throws IOException {
-        host = RaftHost.start(transport, serverName, js.config().storeDir().resolve("raft"), this);
+        host = RaftHost.start(transport, serverName, js.raftDir(), this);
     }
 
     /**
@@ -356,7 +364,10 @@ final class StreamReplication implements StateMachine.Registry {
             return transport.call(leader.getAddress(), API, out.toByteArray(), CALL_TIMEOUT);
         }
 
-        /** The follower with the most of the log (it can take over at once), or null when none is known. */
+        /**
+         * A follower with the most of the log (it can take over at once), chosen at random among those that have
+         * as much (as nats-server picks a new leader among its current peers), or null when none is known.
+         */
         RaftPeerId bestFollower() {
             RaftServer.Division d = division();
             if (d == null || !d.getInfo().isLeader()) {
@@ -364,15 +375,19 @@ final class StreamReplication implements StateMachine.Registry {
             }
             long[] match = d.getInfo().getFollowerMatchIndices();
             List<ServerRpcProto> list = d.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
-            RaftPeerId best = null;
+            List<RaftPeerId> best = new ArrayList<>();
             long bestIndex = -1;
             for (int i = 0; i < list.size() && i < match.length; i++) {
                 if (match[i] > bestIndex) {
+                    best.clear();
                     bestIndex = match[i];
-                    best = RaftPeerId.valueOf(list.get(i).getId().getId());
+                }
+                if (match[i] == bestIndex) {
+                    best.add(RaftPeerId.valueOf(list.get(i).getId().getId()));
                 }
             }
-            return best;
+            return best.isEmpty() ? null
+                : best.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(best.size()));
         }
 
         private RaftPeer leaderPeer() {
@@ -437,14 +452,133 @@ final class StreamReplication implements StateMachine.Registry {
     /** A replica's state machine: applies the committed entries to the stream on the JetStream thread, in order. */
     final class Machine extends BaseStateMachine {
         private final Group group;
+        /** The group's state machine directory, where its snapshot lives ({@link ReplicaSnapshot}). */
+        private volatile Path snapshotDir;
+        private volatile ReplicaSnapshot.Manifest snapshot;
+        /** The snapshot as Ratis reads it (often: its log appenders ask before each send). */
+        private volatile SnapshotInfo snapshotInfo;
+        private final StateMachineStorage storage = new StateMachineStorage() {
+            @Override
+            public void init(RaftStorage raftStorage) {
+                snapshotDir = raftStorage.getStorageDir().getStateMachineDir().toPath();
+            }
+
+            @Override
+            public SnapshotInfo getLatestSnapshot() {
+                return snapshotInfo;
+            }
+
+            @Override
+            public void format() {
+            }
+
+            @Override
+            public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) {
+                // one snapshot at a time: taking one replaces the last
+            }
+        };
 
         Machine(Group group) {
             this.group = group;
         }
 
         @Override
-        public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
-            super.initialize(server, groupId, storage);
+        public StateMachineStorage getStateMachineStorage() {
+            return storage;
+        }
+
+        /** Starts from the snapshot, if there is one: the node restored the replica's files to it before. */
+        @Override
+        public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+            super.initialize(server, groupId, raftStorage);
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            storage.init(raftStorage);
+            ReplicaSnapshot.Manifest m = ReplicaSnapshot.read(snapshotDir);
+            if (m != null) {
+                useSnapshot(m);
+                setLastAppliedTermIndex(TermIndex.valueOf(m.term(), m.index()));
+            }
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+
+        /** Before Ratis installs a snapshot from the leader (then {@link #reinitialize}). */
+        @Override
+        public void pause() {
+            getLifeCycle().compareAndTransition(LifeCycle.State.RUNNING, LifeCycle.State.PAUSING);
+            getLifeCycle().compareAndTransition(LifeCycle.State.PAUSING, LifeCycle.State.PAUSED);
+        }
+
+        private void useSnapshot(ReplicaSnapshot.Manifest m) throws IOException {
+            snapshotInfo = ReplicaSnapshot.info(m, snapshotDir);
+            snapshot = m;
+        }
+
+        /**
+         * Ratis asks for a snapshot every {@link RaftHost#SNAPSHOT_ENTRIES} entries (by default), once those are applied; the
+         * log is cut up to the index returned. A memory stream has none (its log keeps every entry).
+         */
+        @Override
+        public long takeSnapshot() throws IOException {
+            MessageStream current = group.messages;
+            if (current == null || current.spec().isMemory()) {
+                return RaftLog.INVALID_LOG_INDEX;
+            }
+            Path dir = snapshotDir;
+            ReplicaSnapshot.Manifest taken = onJetStreamThread(() -> {
+                MessageStream s = group.messages;
+                TermIndex applied = getLastAppliedTermIndex();
+                ReplicaSnapshot.Manifest last = snapshot;
+                if (s == null || applied == null || applied.getIndex() <= 0
+                    || (last != null && last.index() >= applied.getIndex())) {
+                    return last;
+                }
+                try {
+                    return ReplicaSnapshot.take(dir, applied.getTerm(), applied.getIndex(), s, js.consumersDir(s));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            if (taken == null) {
+                return RaftLog.INVALID_LOG_INDEX;
+            }
+            if (taken != snapshot) {
+                useSnapshot(taken);
+                js.log().debug("JetStream stream '{}': snapshot at log index {}", group.stream, taken.index());
+            }
+            return taken.index();
+        }
+
+        /**
+         * Ratis installed the leader's snapshot in the state machine directory (this replica was behind the leader's
+         * log): the replica's files are replaced by it, and the entries after it follow.
+         */
+        @Override
+        public void reinitialize() throws IOException {
+            getLifeCycle().compareAndTransition(LifeCycle.State.PAUSED, LifeCycle.State.STARTING);
+            try {
+                installFromLeader();
+            } finally {
+                getLifeCycle().compareAndTransition(LifeCycle.State.STARTING, LifeCycle.State.RUNNING);
+            }
+        }
+
+        private void installFromLeader() throws IOException {
+            ReplicaSnapshot.Manifest m = ReplicaSnapshot.read(snapshotDir);
+            ReplicaSnapshot.Manifest last = snapshot;
+            if (m == null || (last != null && m.index() == last.index() && m.term() == last.term())) {
+                return;
+            }
+            Path dir = snapshotDir;
+            onJetStreamThread(() -> {
+                try {
+                    js.installSnapshot(group, m, dir);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                return null;
+            });
+            useSnapshot(m);
+            setLastAppliedTermIndex(TermIndex.valueOf(m.term(), m.index()));
         }
 
         @Override

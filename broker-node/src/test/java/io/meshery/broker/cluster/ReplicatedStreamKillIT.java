@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshery.broker.cluster.raft.RaftHost;
 import io.meshery.broker.testkit.BrokerProcess;
 import io.meshery.broker.testkit.Monitoring;
 import io.meshery.broker.testkit.Poll;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code Nats-Msg-Id} and publishes again what was not acknowledged (as a careful user does), through a connection
  * given every node. Faults: kill -9 of the stream's leader, restart of it (it catches up), kill -9 of a follower,
  * and kill -9 of all three at once followed by a restart of all three. At the end every acknowledged message is
- * in the stream at the sequence its PubAck gave, none is stored twice, and the sequences have no gap.
+ * in the stream at the sequence its PubAck gave, none is stored twice, and the sequences have no gap. The nodes take
+ * a Raft snapshot every 64 entries, so restarts go back to a snapshot and apply the log after it.
  */
 class ReplicatedStreamKillIT {
 
@@ -72,7 +74,8 @@ class ReplicatedStreamKillIT {
     private void start(int i) throws IOException {
         String routes = java.util.Arrays.stream(clusterPorts).mapToObj(p -> "nats-route://127.0.0.1:" + p)
             .collect(Collectors.joining(","));
-        nodes[i] = BrokerProcess.start(List.of("-Xmx256m"), "-a", "127.0.0.1", "-p", Integer.toString(clientPorts[i]),
+        // a snapshot every 64 entries: kills land during snapshots, and restarts go back to one and re-apply the rest
+        nodes[i] = BrokerProcess.start(List.of("-Xmx256m", "-D" + RaftHost.SNAPSHOT_ENTRIES_PROPERTY + "=64"), "-a", "127.0.0.1", "-p", Integer.toString(clientPorts[i]),
             "-m", Integer.toString(httpPorts[i]), "-n", "node-" + (i + 1), "--cluster",
             "nats://127.0.0.1:" + clusterPorts[i], "--routes", routes, "--cluster_name", "kill",
             "-js", "-sd", stores.resolve("node-" + (i + 1)).toString());
@@ -185,6 +188,11 @@ class ReplicatedStreamKillIT {
         }
         System.out.println("replicated stream checker: " + faults + " faults, " + acked.size()
             + " acknowledged messages checked");
+        for (int i = 0; i < 3; i++) {
+            Path manifest = stores.resolve("node-" + (i + 1)).resolve("raft")
+                .resolve(RaftHost.groupId("EVENTS").getUuid().toString()).resolve("sm").resolve("snapshot.json");
+            assertTrue(java.nio.file.Files.exists(manifest), "node " + (i + 1) + " took snapshots: " + manifest);
+        }
     }
 
     private int nodeOf(String serverName) {

@@ -45,6 +45,14 @@ public final class RaftHost implements AutoCloseable {
     public static final TimeDuration ELECTION_MIN = TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS);
     public static final TimeDuration ELECTION_MAX = TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS);
 
+    /**
+     * A replica takes a snapshot after this many entries since its last one, and its log is then cut up to it (in
+     * whole 16 MB segments); the system property {@value #SNAPSHOT_ENTRIES_PROPERTY}, read when the server
+     * starts, changes it.
+     */
+    public static final long SNAPSHOT_ENTRIES = 4096;
+    public static final String SNAPSHOT_ENTRIES_PROPERTY = "meshery.broker.raft.snapshot.entries";
+
     private final RaftServer server;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
@@ -76,6 +84,16 @@ public final class RaftHost implements AutoCloseable {
         // no extra log entry (and forced write) per commit to record the commit index: a restarted node learns it
         // from its leader before it applies what its log holds
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        // snapshots: the state machine's (ReplicaSnapshot in the node); the log is cut up to each, so a follower
+        // behind the cut gets the snapshot's files from its leader, in chunks the cluster link carries
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        long snapshotEntries = Math.max(1, Long.getLong(SNAPSHOT_ENTRIES_PROPERTY, SNAPSHOT_ENTRIES));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotEntries);
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, snapshotEntries));
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("1MB"));
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
         Parameters params = new Parameters();
         params.put(ArteryRpcType.TRANSPORT, transport, RaftTransport.class);
         RaftServer server = RaftServer.newBuilder()
