@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshery.broker.persistence.FileStreamStore;
+import io.meshery.broker.persistence.StoreImage;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ final class ReplicaSnapshot {
     private static final String OLD = ".old";
 
     /** What {@code snapshot.json} says. */
-    record Manifest(long term, long index, JsonNode config, String created, List<FileStreamStore.StoreFile> files) {
+    record Manifest(long term, long index, JsonNode config, String created, List<StoreImage.StoreFile> files) {
     }
 
     private ReplicaSnapshot() {
@@ -73,9 +74,9 @@ final class ReplicaSnapshot {
         deleteTree(next);
         deleteTree(old);
         JsonNode n = JetStream.JSON.readTree(sm.resolve(MANIFEST).toFile());
-        List<FileStreamStore.StoreFile> files = new ArrayList<>();
+        List<StoreImage.StoreFile> files = new ArrayList<>();
         for (JsonNode f : n.path("files")) {
-            files.add(new FileStreamStore.StoreFile(f.path("name").asText(), f.path("length").asLong()));
+            files.add(new StoreImage.StoreFile(f.path("name").asText(), f.path("length").asLong()));
         }
         return new Manifest(n.path("term").asLong(), n.path("index").asLong(), n.path("config"),
             n.path("created").asText(), files);
@@ -83,22 +84,23 @@ final class ReplicaSnapshot {
 
     /**
      * Takes a snapshot of the replica {@code s} (its store a file store) at {@code term}/{@code index}, everything up
-     * to which is applied, into {@code sm}, replacing the one there. Call on the JetStream thread.
+     * to which is applied, into {@code sm}, replacing the one there; its files are in {@code streamDir}. Call on the
+     * JetStream thread.
      */
-    static Manifest take(Path sm, long term, long index, MessageStream s, Path consumersDir) throws IOException {
+    static Manifest take(Path sm, long term, long index, MessageStream s, Path streamDir) throws IOException {
         FileStreamStore store = (FileStreamStore) s.store();
-        List<FileStreamStore.StoreFile> files = store.checkpoint();
+        List<StoreImage.StoreFile> files = store.checkpoint();
         Path next = sibling(sm, NEXT);
         deleteTree(next);
-        FileStreamStore.keep(store.dir(), files, next.resolve("msgs"));
-        copyTree(consumersDir, next.resolve("consumers"));
+        StoreImage.keep(streamDir.resolve("msgs"), files, next.resolve("msgs"));
+        copyTree(streamDir.resolve("consumers"), next.resolve("consumers"));
         ObjectNode m = JetStream.JSON.createObjectNode();
         m.put("term", term);
         m.put("index", index);
         m.set("config", s.spec().toJson());
         m.put("created", s.created().toString());
         ArrayNode list = m.putArray("files");
-        for (FileStreamStore.StoreFile f : files) {
+        for (StoreImage.StoreFile f : files) {
             list.addObject().put("name", f.name()).put("length", f.length());
         }
         Path manifest = next.resolve(MANIFEST);
@@ -121,7 +123,7 @@ final class ReplicaSnapshot {
      * consumers' files as they were at its index.
      */
     static void restore(Manifest m, Path sm, Path streamDir) throws IOException {
-        FileStreamStore.restore(streamDir.resolve("msgs"), sm.resolve("msgs"), m.files());
+        StoreImage.restore(streamDir.resolve("msgs"), sm.resolve("msgs"), m.files());
         Path consumers = streamDir.resolve("consumers");
         deleteTree(consumers);
         copyTree(sm.resolve("consumers"), consumers);
@@ -131,7 +133,7 @@ final class ReplicaSnapshot {
     static SnapshotInfo info(Manifest m, Path sm) throws IOException {
         List<FileInfo> infos = new ArrayList<>();
         infos.add(new FileInfo(sm.resolve(MANIFEST), null));
-        for (FileStreamStore.StoreFile f : m.files()) {
+        for (StoreImage.StoreFile f : m.files()) {
             infos.add(new Extent(sm.resolve("msgs").resolve(f.name()), f.length()));
         }
         Path consumers = sm.resolve("consumers");

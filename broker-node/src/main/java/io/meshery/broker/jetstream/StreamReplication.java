@@ -533,7 +533,7 @@ final class StreamReplication implements StateMachine.Registry {
                     return last;
                 }
                 try {
-                    return ReplicaSnapshot.take(dir, applied.getTerm(), applied.getIndex(), s, js.consumersDir(s));
+                    return ReplicaSnapshot.take(dir, applied.getTerm(), applied.getIndex(), s, js.consumersDir(s).getParent());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -6,14 +6,11 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
@@ -149,11 +146,6 @@ public final class FileStreamStore extends AbstractStreamStore {
         }
     }
 
-    /** The store's directory. */
-    public Path dir() {
-        return config.dir();
-    }
-
     /** What the last {@link #open} found and repaired. */
     public RecoveryReport recoveryReport() {
         return report;
@@ -177,7 +169,7 @@ public final class FileStreamStore extends AbstractStreamStore {
         segments.clear();
         active = null;
         pending.clear();
-        List<Long> bases = listSegments();
+        List<Long> bases = Segment.list(config.dir());
         if (bases.isEmpty()) {
             Segment first = new Segment(config.dir(), 1);
             createFile(first);
@@ -265,30 +257,6 @@ public final class FileStreamStore extends AbstractStreamStore {
                     + "{3} indexes rebuilt", name, String.valueOf(r.bytesTruncated()), String.valueOf(lost), String.valueOf(rebuilt));
         }
         return r;
-    }
-
-    private List<Long> listSegments() throws IOException {
-        List<Long> bases = new ArrayList<>();
-        List<Path> indexes = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(config.dir())) {
-            for (Path p : dir) {
-                String n = p.getFileName().toString();
-                if (n.endsWith(".tmp")) {
-                    Files.deleteIfExists(p);
-                } else if (Segment.baseOf(n, ".seg") >= 0) {
-                    bases.add(Segment.baseOf(n, ".seg"));
-                } else if (Segment.baseOf(n, ".idx") >= 0) {
-                    indexes.add(p);
-                }
-            }
-        }
-        for (Path idx : indexes) {
-            if (!bases.contains(Segment.baseOf(idx.getFileName().toString(), ".idx"))) {
-                Files.deleteIfExists(idx);
-            }
-        }
-        Collections.sort(bases);
-        return bases;
     }
 
     private void createFile(Segment seg) throws IOException {
@@ -529,29 +497,23 @@ public final class FileStreamStore extends AbstractStreamStore {
                 + l.position + ": " + bad);
     }
 
-    // ---- checkpoints (a replica's Raft snapshot)
-
-    /** A file of the store at a {@link #checkpoint}: its name in the store's directory and its bytes that count. */
-    public record StoreFile(String name, long length) {
-    }
+    // ---- checkpoints
 
     /**
-     * The store's files as of now, every write so far forced: each segment with its length, and the index of each
-     * sealed one. Files only grow until a whole segment is deleted, so hard links to these files (a Raft snapshot
-     * keeps them) and their lengths bring a copy of the store back to this moment with {@link #restore}, whatever
-     * is written after. Call from the store's writer.
+     * The store's files now, every write forced: each segment with its length, and each sealed one's index. See
+     * {@link StoreImage}. Call from the store's writer.
      */
-    public List<StoreFile> checkpoint() {
+    public List<StoreImage.StoreFile> checkpoint() {
         lock.writeLock().lock();
         try {
             ensureWritable();
             flushPending();
             active.writer.force(false);
-            List<StoreFile> files = new ArrayList<>();
+            List<StoreImage.StoreFile> files = new ArrayList<>();
             for (Segment seg : segments.values()) {
-                files.add(new StoreFile(seg.path.getFileName().toString(), seg.size));
+                files.add(new StoreImage.StoreFile(seg.path.getFileName().toString(), seg.size));
                 if (seg != active && Files.exists(seg.indexPath)) {
-                    files.add(new StoreFile(seg.indexPath.getFileName().toString(), Files.size(seg.indexPath)));
+                    files.add(new StoreImage.StoreFile(seg.indexPath.getFileName().toString(), Files.size(seg.indexPath)));
                 }
             }
             return files;
@@ -559,70 +521,6 @@ public final class FileStreamStore extends AbstractStreamStore {
             throw new StoreException.IoFailure("store " + name + ": checkpoint failed", e);
         } finally {
             lock.writeLock().unlock();
-        }
-    }
-
-    /**
-     * Keeps the files of a {@link #checkpoint} of the store in {@code dir}: a hard link to each in {@code to} (a
-     * copy of its recorded bytes where the file system cannot link), so that deleting a segment later leaves them.
-     */
-    public static void keep(Path dir, List<StoreFile> files, Path to) throws IOException {
-        Files.createDirectories(to);
-        for (StoreFile f : files) {
-            copyOrLink(dir.resolve(f.name()), to.resolve(f.name()), f.length());
-        }
-    }
-
-    private static void copyOrLink(Path source, Path target, long length) throws IOException {
-        try {
-            Files.createLink(target, source);
-        } catch (UnsupportedOperationException | IOException e) {
-            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-                 FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                long done = 0;
-                while (done < length) {
-                    done += in.transferTo(done, length - done, out);
-                }
-                out.force(true);
-            }
-        }
-    }
-
-    /**
-     * Makes {@code dir}, the directory of a store that is not open, hold exactly {@code files} as they are in
-     * {@code from}: each linked (copied where the file system cannot link) and cut to its recorded length; any
-     * other file of the store is removed. Then {@link #open} finds the store as it was at the checkpoint.
-     *
-     * @throws IOException a file is missing or shorter than recorded, or the directory cannot be written
-     */
-    public static void restore(Path dir, Path from, List<StoreFile> files) throws IOException {
-        Files.createDirectories(dir);
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                if (!p.getFileName().toString().equals("LOCK")) {
-                    Files.delete(p);
-                }
-            }
-        }
-        for (StoreFile f : files) {
-            Path source = from.resolve(f.name());
-            Path target = dir.resolve(f.name());
-            if (Files.size(source) < f.length()) {
-                throw new IOException(source + " holds " + Files.size(source) + " bytes, fewer than the "
-                    + f.length() + " recorded");
-            }
-            copyOrLink(source, target, f.length());
-            try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
-                if (ch.size() > f.length()) {
-                    ch.truncate(f.length());
-                }
-                ch.force(true);
-            }
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "store {0}: directory fsync not supported: {1}", dir, e);
         }
     }
 

@@ -1,7 +1,13 @@
 package io.meshery.broker.persistence;
 
+import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * One segment file, {@code <base as 20 digits>.seg}: the records of the messages from sequence {@code base}
@@ -51,6 +57,35 @@ final class Segment {
             return -1;
         }
     }
+
+    /**
+     * The bases of the segment files in {@code dir}, in order; leftover {@code .tmp} files and indexes without
+     * their segment are deleted on the way.
+     */
+    static List<Long> list(Path storeDir) throws IOException {
+        List<Long> bases = new ArrayList<>();
+        List<Path> indexes = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(storeDir)) {
+            for (Path p : dir) {
+                String n = p.getFileName().toString();
+                if (n.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                } else if (Segment.baseOf(n, ".seg") >= 0) {
+                    bases.add(Segment.baseOf(n, ".seg"));
+                } else if (Segment.baseOf(n, ".idx") >= 0) {
+                    indexes.add(p);
+                }
+            }
+        }
+        for (Path idx : indexes) {
+            if (!bases.contains(Segment.baseOf(idx.getFileName().toString(), ".idx"))) {
+                Files.deleteIfExists(idx);
+            }
+        }
+        Collections.sort(bases);
+        return bases;
+    }
+
 
     @Override
     public String toString() {

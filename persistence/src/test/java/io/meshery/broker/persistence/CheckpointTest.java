@@ -33,7 +33,7 @@ class CheckpointTest {
     void aRestoredStoreIsTheStoreAtItsCheckpoint() throws IOException {
         FileStoreConfig c = FileStoreConfig.of(tmp.resolve("live")).withSegmentBytes(1024);
         Path image = tmp.resolve("image");
-        List<FileStreamStore.StoreFile> files;
+        List<StoreImage.StoreFile> files;
         StreamState atCheckpoint;
         try (FileStreamStore s = FileStreamStore.open(c, StreamLimits.UNLIMITED)) {
             for (int i = 1; i <= 120; i++) {
@@ -41,7 +41,7 @@ class CheckpointTest {
             }
             s.delete(7);
             files = s.checkpoint();
-            FileStreamStore.keep(c.dir(), files, image);
+            StoreImage.keep(c.dir(), files, image);
             atCheckpoint = s.state();
             assertTrue(files.size() > 4, "several segments: " + files);
             // after the checkpoint: more messages, a delete, and a purge that deletes whole segments
@@ -56,7 +56,7 @@ class CheckpointTest {
                 "the purge deleted the first segment of the checkpoint");
         }
 
-        FileStreamStore.restore(c.dir(), image, files);
+        StoreImage.restore(c.dir(), image, files);
         try (FileStreamStore s = FileStreamStore.open(c, StreamLimits.UNLIMITED)) {
             assertEquals(atCheckpoint, s.state());
             assertNull(s.get(7), "deleted before the checkpoint");
@@ -72,15 +72,15 @@ class CheckpointTest {
     void aCheckpointWhoseFileWasCutRefusesToRestore() throws IOException {
         FileStoreConfig c = FileStoreConfig.of(tmp.resolve("live"));
         Path image = tmp.resolve("image");
-        List<FileStreamStore.StoreFile> files;
+        List<StoreImage.StoreFile> files;
         try (FileStreamStore s = FileStreamStore.open(c, StreamLimits.UNLIMITED)) {
             for (int i = 1; i <= 10; i++) {
                 s.append("a", null, body(i), i);
             }
             files = s.checkpoint();
-            FileStreamStore.keep(c.dir(), files, image);
+            StoreImage.keep(c.dir(), files, image);
         }
         Files.write(image.resolve(files.get(0).name()), new byte[3]);
-        assertThrows(IOException.class, () -> FileStreamStore.restore(c.dir(), image, files));
+        assertThrows(IOException.class, () -> StoreImage.restore(c.dir(), image, files));
     }
 }
