@@ -37,7 +37,22 @@ public final class Main {
     public static void main(String[] args) {
         // Before the first logger exists: every log line starts with the pid, as nats-server's do.
         System.setProperty("PID", Long.toString(ProcessHandle.current().pid()));
+        commonPoolOfTwo();
         System.exit(run(args));
+    }
+
+    /**
+     * With one or two CPUs (a small pod, this project's 2-core machines) the JVM's common fork-join pool has a
+     * parallelism of 1, and then every {@code CompletableFuture.*Async} without an executor starts a new thread:
+     * Apache Ratis does that for each append on a follower (one thread created per replicated publish, measured with
+     * JFR's thread-start events). A common pool of at least two threads is reused instead. Must run before the
+     * pool's class is first used; an explicit {@code -Djava.util.concurrent.ForkJoinPool.common.parallelism} wins.
+     */
+    static void commonPoolOfTwo() {
+        String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+        if (System.getProperty(key) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+            System.setProperty(key, "2");
+        }
     }
 
     static int run(String... args) {

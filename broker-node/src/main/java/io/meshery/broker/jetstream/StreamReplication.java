@@ -365,8 +365,8 @@ final class StreamReplication implements StateMachine.Registry {
         }
 
         /**
-         * A follower with the most of the log (it can take over at once), chosen at random among those that have
-         * as much (as nats-server picks a new leader among its current peers), or null when none is known.
+         * A follower that answers and has the most of the log (it can take over at once), chosen at random among those
+         * that have as much (as nats-server picks a new leader among its current peers), or null when none is known.
          */
         RaftPeerId bestFollower() {
             RaftServer.Division d = division();
@@ -377,7 +377,11 @@ final class StreamReplication implements StateMachine.Registry {
             List<ServerRpcProto> list = d.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
             List<RaftPeerId> best = new ArrayList<>();
             long bestIndex = -1;
+            long heardWithin = RaftHost.ELECTION_MIN.toLong(TimeUnit.MILLISECONDS);
             for (int i = 0; i < list.size() && i < match.length; i++) {
+                if (list.get(i).getLastRpcElapsedTimeMs() > heardWithin) {
+                    continue; // not answering: it could not take over
+                }
                 if (match[i] > bestIndex) {
                     best.clear();
                     bestIndex = match[i];

@@ -46,8 +46,9 @@ final class ArteryServerRpc implements RaftServerRpc {
     public void start() {
         transport.handle(RaftTransport.REQUEST_VOTE,
             b -> server.requestVote(RequestVoteRequestProto.parseFrom(b)).toByteArray());
-        transport.handle(RaftTransport.APPEND_ENTRIES,
-            b -> server.appendEntries(AppendEntriesRequestProto.parseFrom(b)).toByteArray());
+        // a follower's append does not block its caller: it answers once its log has the entries forced
+        transport.handleAsync(RaftTransport.APPEND_ENTRIES,
+            b -> server.appendEntriesAsync(AppendEntriesRequestProto.parseFrom(b)).thenApply(r -> r.toByteArray()));
         transport.handle(RaftTransport.INSTALL_SNAPSHOT,
             b -> server.installSnapshot(InstallSnapshotRequestProto.parseFrom(b)).toByteArray());
         transport.handle(RaftTransport.START_LEADER_ELECTION,

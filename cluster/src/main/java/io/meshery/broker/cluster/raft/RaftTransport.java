@@ -51,12 +51,21 @@ public final class RaftTransport implements AutoCloseable {
         byte[] handle(byte[] body) throws IOException;
     }
 
+    /**
+     * Serves one kind of call without blocking: runs on the transport's actor, in the order the calls arrive, and
+     * answers when its future completes (one thread hand-off less than a {@link Handler}).
+     */
+    public interface AsyncHandler {
+        CompletableFuture<byte[]> handle(byte[] body) throws IOException;
+    }
+
     private final ActorSystem<?> system;
     private final String selfAddress;
     private final ActorRefResolver resolver;
     private final Map<String, ActorRef<RaftMessage>> peers = new ConcurrentHashMap<>();
     private final Map<Long, CompletableFuture<byte[]>> pending = new ConcurrentHashMap<>();
     private final Map<Integer, Handler> handlers = new ConcurrentHashMap<>();
+    private final Map<Integer, AsyncHandler> asyncHandlers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final ExecutorService workers;
 
@@ -88,9 +97,21 @@ public final class RaftTransport implements AutoCloseable {
         handlers.put(kind, handler);
     }
 
+    public void handleAsync(int kind, AsyncHandler handler) {
+        asyncHandlers.put(kind, handler);
+    }
+
     /** Calls the node at {@code address}; the future fails with an {@link IOException} after {@code timeout}. */
     public CompletableFuture<byte[]> call(String address, int kind, byte[] body, Duration timeout) {
         if (address.equals(selfAddress)) {
+            AsyncHandler async = asyncHandlers.get(kind);
+            if (async != null) {
+                try {
+                    return async.handle(body).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (IOException | RuntimeException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
             CompletableFuture<byte[]> local = new CompletableFuture<>();
             try {
                 workers.execute(() -> {
@@ -144,6 +165,11 @@ public final class RaftTransport implements AutoCloseable {
     private Behavior<RaftMessage> behavior() {
         return Behaviors.receive(RaftMessage.class)
             .onMessage(RaftMessage.Call.class, c -> {
+                AsyncHandler async = asyncHandlers.get(c.kind());
+                if (async != null) {
+                    answerAsync(c, async);
+                    return Behaviors.same();
+                }
                 try {
                     workers.execute(() -> answer(c));
                 } catch (RejectedExecutionException e) {
@@ -163,6 +189,26 @@ public final class RaftTransport implements AutoCloseable {
                 return Behaviors.same();
             })
             .build();
+    }
+
+    private void answerAsync(RaftMessage.Call c, AsyncHandler handler) {
+        CompletableFuture<byte[]> answer;
+        try {
+            answer = handler.handle(c.body());
+        } catch (IOException | RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        answer.whenComplete((body, e) -> {
+            if (e == null) {
+                peer(c.from()).tell(new RaftMessage.Reply(c.id(), true, body));
+            } else {
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+                log.debug("Raft call {} from {} failed: {}", c.kind(), c.from(), cause.toString());
+                String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+                peer(c.from()).tell(new RaftMessage.Reply(c.id(), false, why.getBytes(StandardCharsets.UTF_8)));
+            }
+        });
     }
 
     private void answer(RaftMessage.Call c) {
