@@ -118,6 +118,25 @@ public final class JetStream implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> execute(this::tick), 1, 1, TimeUnit.SECONDS);
         log.info("Starting JetStream: store_dir {}, sync {}, {} stream(s) recovered", config.storeDir(),
             config.syncDescription(), streams.size());
+        warnIfTheHeapIsSmall();
+    }
+
+    /** Heap a store keeps per stored message (its sequence table: subject, time, size, location). */
+    static final long HEAP_PER_MESSAGE = 32;
+
+    /**
+     * The stores keep a few dozen bytes of heap per stored message: a node with millions of messages needs more
+     * than the launcher's default heap, and says so at start rather than failing later.
+     */
+    private void warnIfTheHeapIsSmall() {
+        long messages = streams.values().stream().mapToLong(s -> s.store().state().msgs()).sum();
+        long needed = messages * HEAP_PER_MESSAGE;
+        long max = Runtime.getRuntime().maxMemory();
+        if (needed > max / 4) {
+            log.warn("JetStream: the {} stored messages take about {} MiB of the {} MiB heap; give the node more"
+                + " heap (JAVA_OPTS=-Xmx..., or a higher memory limit for its container)", messages,
+                needed >> 20, max >> 20);
+        }
     }
 
     public JetStreamConfig config() {

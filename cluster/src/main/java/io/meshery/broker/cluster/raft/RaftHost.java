@@ -81,6 +81,10 @@ public final class RaftHost implements AutoCloseable {
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("2MB"));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("4MB"));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+        // entries kept in memory for followers that are behind: at most two segments and 32 MB per group, not
+        // Ratis's six and 200 MB (the node runs with a small bounded heap)
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
         // no extra log entry (and forced write) per commit to record the commit index: a restarted node learns it
         // from its leader before it applies what its log holds
         RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);

@@ -475,8 +475,8 @@ public final class BrokerCluster {
         env.add(fieldRef("POD_NAME", "metadata.name"));
         env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
         env.add(new EnvVarBuilder().withName("MESHERY_BROKER_HOME").withValue(HOME).build());
-        StringBuilder javaOpts = new StringBuilder(
-                "-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData");
+        // the heap: the node's launcher sizes it from the container's memory limit (half, at least 160 MiB left)
+        StringBuilder javaOpts = new StringBuilder("-XX:+ExitOnOutOfMemoryError -XX:-UsePerfData");
         if (spec.clustering().enabled()) {
             // Pekko remoting must advertise the same stable name the seed routes use.
             javaOpts.append(" -Dpekko.remote.artery.canonical.hostname=$(POD_NAME).")

@@ -211,9 +211,7 @@ class StatefulSetRehearsalIT {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String opt : javaOpts.replace("$(POD_NAME)", podName(i)).replace("$(POD_NAMESPACE)", "meshery")
                 .split(" ")) {
-            if (!opt.startsWith("-XX:MaxRAMPercentage")) {
-                command.add(opt);
-            }
+            command.add(opt);
         }
         command.addAll(List.of("-Xmx256m", "-Djdk.net.hosts.file=" + hostsFile,
             "-cp", target.resolve("broker-node.jar") + File.pathSeparator + target.resolve("lib") + "/*",
