@@ -589,7 +589,7 @@ public final class JetStream implements AutoCloseable {
         c.update(next);
     }
 
-    /** A durable consumer of a replicated stream: its configuration goes to the other replicas too. */
+    /** A kept consumer of a replicated stream: its configuration goes to the other replicas too. */
     private void replicateConsumer(MessageStream s, ConsumerSpec spec, Instant created) {
         if (s.replica() != null) {
             s.replica().proposeQuietly(StreamReplication.encodeConsumer(spec, created));
@@ -612,8 +612,16 @@ public final class JetStream implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the consumer keeps files (and, on a replicated stream, goes through the log to every replica): a
+     * durable one; on a replicated stream with interest or work-queue retention, an ephemeral one too (its acks
+     * decide what the stream keeps, so it must outlive a change of leader), as nats-server replicates those. An
+     * ephemeral on a limits stream lives on the stream's leader only (nats-server keeps it on one server too).
+     */
     private static boolean persistent(MessageStream s, ConsumerSpec spec) {
-        return spec.isDurable() && !spec.memStorage && !s.spec().isMemory();
+        boolean kept = spec.isDurable()
+            || (s.replica() != null && !s.spec().retention().equals("limits"));
+        return kept && !spec.memStorage && !s.spec().isMemory();
     }
 
     Path consumersDir(MessageStream s) {

@@ -104,6 +104,8 @@ class ReplicatedStreamIT {
             return info.getClusterInfo().getReplicas().stream().allMatch(Replica::isCurrent);
         });
 
+        anEphemeralConsumerOfAnInterestStreamOutlivesItsLeader(publisherNode);
+
         // the leader goes; the other two elect one of themselves and publishing goes on
         cluster.stop(leaderIndex);
         int survivor = publisherNode;
@@ -239,6 +241,73 @@ class ReplicatedStreamIT {
             String missing = new String(nc.request("$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.nobody", new byte[0],
                 Duration.ofSeconds(10)).getData(), StandardCharsets.UTF_8);
             assertTrue(missing.contains("10014"), missing);
+        }
+    }
+
+    /**
+     * On a stream with interest retention an ephemeral consumer's acks decide what the stream keeps, so it is
+     * replicated like a durable one (as nats-server does): after a step-down the new leader runs it from its ack
+     * floor.
+     */
+    private void anEphemeralConsumerOfAnInterestStreamOutlivesItsLeader(int via) throws Exception {
+        try (Connection nc = connect(via)) {
+            JetStreamManagement jsm = management(nc);
+            String leader = jsm.addStream(StreamConfiguration.builder().name("TASKS").subjects("tasks.>").replicas(3)
+                .retentionPolicy(io.nats.client.api.RetentionPolicy.Interest).storageType(StorageType.File).build())
+                .getClusterInfo().getLeader();
+            String name = jsm.addOrUpdateConsumer("TASKS", ConsumerConfiguration.builder()
+                .ackPolicy(AckPolicy.Explicit).inactiveThreshold(Duration.ofMinutes(5)).build()).getName();
+            var js = nc.jetStream();
+            for (int i = 1; i <= 10; i++) {
+                js.publish("tasks.x", new byte[] {(byte) i});
+            }
+            JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind("TASKS", name));
+            int acked = 0;
+            while (acked < 4) {
+                for (Message m : sub.fetch(4 - acked, Duration.ofSeconds(5))) {
+                    m.ackSync(Duration.ofSeconds(5));
+                    acked++;
+                }
+            }
+            sub.unsubscribe();
+            for (int n = 0; n < 3; n++) {
+                Path state = stores.resolve("node-" + (n + 1)).resolve("streams/TASKS/consumers/" + name + "/state.json");
+                Poll.until(WAIT, "node " + (n + 1) + " has the ephemeral's ack floor", () -> {
+                    try {
+                        return java.nio.file.Files.exists(state) && new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(state.toFile()).path("ack_floor").path("stream_seq").asLong() == 4;
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                });
+            }
+            nc.request("$JS.API.STREAM.LEADER.STEPDOWN.TASKS", new byte[0], Duration.ofSeconds(10));
+            Poll.until(WAIT, "another node leads TASKS", () -> {
+                try {
+                    String now = jsm.getStreamInfo("TASKS").getClusterInfo().getLeader();
+                    return now != null && !now.equals(leader);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            JetStreamSubscription again = Poll.value(WAIT, "the ephemeral on the new leader", () -> {
+                try {
+                    return js.subscribe(null, PullSubscribeOptions.bind("TASKS", name));
+                } catch (Exception e) {
+                    return null;
+                }
+            });
+            long expected = 5;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (expected <= 10 && System.nanoTime() < deadline) {
+                for (Message m : again.fetch((int) (11 - expected), Duration.ofSeconds(2))) {
+                    assertEquals(expected, m.metaData().streamSequence(), "the next unacknowledged task");
+                    m.ackSync(Duration.ofSeconds(5));
+                    expected++;
+                }
+            }
+            assertEquals(11, expected, "tasks 5..10 from the new leader");
+            jsm.deleteStream("TASKS");
         }
     }
 
