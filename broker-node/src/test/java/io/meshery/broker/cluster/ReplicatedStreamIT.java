@@ -205,23 +205,7 @@ class ReplicatedStreamIT {
         cluster.stop(leaderIndex);
         try (Connection nc = connect(other)) {
             var js = nc.jetStream();
-            JetStreamSubscription sub = Poll.value(WAIT, "the consumer on a new leader", () -> {
-                try {
-                    return js.subscribe(null, PullSubscribeOptions.bind("ORDERS", "worker"));
-                } catch (Exception e) {
-                    return null;
-                }
-            });
-            long expected = 41;
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (expected <= 100 && System.nanoTime() < deadline) {
-                for (Message m : sub.fetch((int) (101 - expected), Duration.ofSeconds(2))) {
-                    assertEquals(expected, m.metaData().streamSequence(), "the next unacknowledged message");
-                    m.ack();
-                    expected++;
-                }
-            }
-            assertEquals(101, expected, "messages 41..100 after the change of leader");
+            fetchInOrder(js, "ORDERS", "worker", 41, 100);
 
             // the consumer's leader is the stream's: a consumer step-down moves both to the other node
             JetStreamManagement jsm = management(nc);
@@ -290,25 +274,37 @@ class ReplicatedStreamIT {
                     return false;
                 }
             });
-            JetStreamSubscription again = Poll.value(WAIT, "the ephemeral on the new leader", () -> {
-                try {
-                    return js.subscribe(null, PullSubscribeOptions.bind("TASKS", name));
-                } catch (Exception e) {
-                    return null;
-                }
-            });
-            long expected = 5;
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (expected <= 10 && System.nanoTime() < deadline) {
-                for (Message m : again.fetch((int) (11 - expected), Duration.ofSeconds(2))) {
-                    assertEquals(expected, m.metaData().streamSequence(), "the next unacknowledged task");
-                    m.ackSync(Duration.ofSeconds(5));
-                    expected++;
-                }
-            }
-            assertEquals(11, expected, "tasks 5..10 from the new leader");
+            fetchInOrder(js, "TASKS", name, 5, 10);
             jsm.deleteStream("TASKS");
         }
+    }
+
+    /**
+     * Binds to {@code consumer} (again until its leader has it) and fetches exactly stream sequences {@code from} to
+     * {@code to}, in order, acknowledging each.
+     */
+    private static void fetchInOrder(io.nats.client.JetStream js, String stream, String consumer, long from, long to) {
+        JetStreamSubscription sub = Poll.value(WAIT, "consumer " + consumer + " on its leader", () -> {
+            try {
+                return js.subscribe(null, PullSubscribeOptions.bind(stream, consumer));
+            } catch (Exception e) {
+                return null;
+            }
+        });
+        long expected = from;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (expected <= to && System.nanoTime() < deadline) {
+            for (Message m : sub.fetch((int) (to + 1 - expected), Duration.ofSeconds(2))) {
+                assertEquals(expected, m.metaData().streamSequence(), "the next unacknowledged message");
+                try {
+                    m.ackSync(Duration.ofSeconds(5));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                expected++;
+            }
+        }
+        assertEquals(to + 1, expected, "messages " + from + ".." + to + " of " + stream);
     }
 
     private static NatsMessage msg(int i) {

@@ -166,8 +166,49 @@ public final class RaftHost implements AutoCloseable {
             callIds.incrementAndGet(), to, timeoutMs));
     }
 
+    /**
+     * Closes the Raft server, waiting at most about ten seconds. Ratis 3.3's log close holds the log's write lock
+     * while it joins the log's cache-eviction thread, which may itself be waiting for that lock (it is woken by
+     * every cache miss, so a follower being caught up makes it likely): the close would wait forever. A closing
+     * thread found joining like that is interrupted, which lets the close go on (the eviction thread then ends).
+     */
     @Override
     public void close() throws IOException {
-        server.close();
+        java.util.concurrent.atomic.AtomicReference<IOException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread closer = new Thread(() -> {
+            try {
+                server.close();
+            } catch (IOException e) {
+                failure.set(e);
+            }
+        }, "raft-close-" + serverName());
+        closer.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (closer.isAlive() && System.nanoTime() < deadline) {
+                closer.join(500);
+                if (closer.isAlive()) {
+                    interruptLogCloseJoins();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+    }
+
+    private static void interruptLogCloseJoins() {
+        for (java.util.Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            StackTraceElement[] stack = e.getValue();
+            for (int i = 0; i < Math.min(stack.length, 8); i++) {
+                if (stack[i].getClassName().equals("org.apache.ratis.util.AwaitToRun")
+                    && stack[i].getMethodName().equals("close")) {
+                    e.getKey().interrupt();
+                    break;
+                }
+            }
+        }
     }
 }
