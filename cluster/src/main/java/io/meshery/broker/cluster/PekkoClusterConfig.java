@@ -42,7 +42,10 @@ public final class PekkoClusterConfig {
         // line between them), with frames large enough for an append of a max_payload message. Few buffers kept.
         c.put("pekko.remote.artery.large-message-destinations", List.of("/system/" + RaftTransport.NAME));
         c.put("pekko.remote.artery.advanced.maximum-large-frame-size", "4MiB");
-        c.put("pekko.remote.artery.advanced.large-buffer-pool-size", 8);
+        // Buffers are direct memory, kept for reuse up to the pool's size (Artery's defaults keep up to 32 x 2 MiB
+        // and 128 x 256 KiB): two large ones and 32 ordinary ones bound what a node keeps at 16 MiB.
+        c.put("pekko.remote.artery.advanced.large-buffer-pool-size", 2);
+        c.put("pekko.remote.artery.advanced.buffer-pool-size", 32);
         // Latency across nodes (docs/performance.md, cluster): one inbound lane (the route manager is one actor,
         // so more lanes only add a hand-off) and Artery's streams on the dispatcher the connections use (one
         // thread pool fewer to wake per message on a small machine). Measured: request-reply p50 704 -> 398 us.
