@@ -475,6 +475,10 @@ public final class BrokerCluster {
         env.add(fieldRef("POD_NAME", "metadata.name"));
         env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
         env.add(new EnvVarBuilder().withName("MESHERY_BROKER_HOME").withValue(HOME).build());
+        if (spec.jetstream().enabled()) {
+            // the launcher's class data sharing archive on the volume, so a rescheduled pod starts with it too
+            env.add(new EnvVarBuilder().withName("MESHERY_BROKER_CDS_DIR").withValue(DATA_DIR + "/cds").build());
+        }
         // the heap: the node's launcher sizes it from the container's memory limit (half, at least 160 MiB left)
         StringBuilder javaOpts = new StringBuilder("-XX:+ExitOnOutOfMemoryError -XX:-UsePerfData");
         if (spec.clustering().enabled()) {

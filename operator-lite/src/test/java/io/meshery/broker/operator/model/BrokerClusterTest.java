@@ -212,6 +212,9 @@ class BrokerClusterTest {
         assertTrue(container(sts).getVolumeMounts().stream()
                 .anyMatch(m -> m.getName().equals("jetstream") && m.getMountPath().equals("/data")));
         assertNull(sts.getSpec().getPersistentVolumeClaimRetentionPolicy(), "the default (Retain) keeps the claims");
+        assertTrue(container(sts).getEnv().stream()
+                .anyMatch(e -> e.getName().equals("MESHERY_BROKER_CDS_DIR") && e.getValue().equals("/data/cds")),
+                "the launcher's class data sharing archive lives on the volume");
         assertTrue(c.natsConf().contains("jetstream {\n  store_dir: \"/data/jetstream\"\n  max_file_store: 10737418240\n}\n"),
                 c.natsConf());
     }
