@@ -88,11 +88,12 @@ public final class JetStream implements AutoCloseable {
 
     /**
      * Lets streams have replicas on the other nodes of {@code cluster}: call before {@link #start}. Each node is a
-     * Raft peer named {@code serverName} (nats-server also needs a {@code server_name} for a JetStream cluster).
+     * Raft peer named {@code serverName} (nats-server also needs a {@code server_name} for a JetStream cluster);
+     * {@code maxPayload} is the node's {@code max_payload}, the largest message Raft must carry.
      */
-    public void replicateIn(ClusterNode cluster, String serverName) {
+    public void replicateIn(ClusterNode cluster, String serverName, long maxPayload) {
         replication = new StreamReplication(this, cluster, RaftTransport.start(system, cluster.selfAddress()),
-            serverName);
+            serverName, maxPayload);
     }
 
     StreamReplication replication() {

@@ -78,8 +78,11 @@ final class StreamReplication implements StateMachine.Registry {
     private static final byte OP_CONSUMER = 5;
     private static final byte OP_CONSUMER_STATE = 6;
     private static final byte OP_CONSUMER_DELETE = 7;
-    /** A log entry holds at most about this much of what was published (at least one message). */
-    private static final int ENTRY_BYTES = 1 << 20;
+    /**
+     * A log entry holds at most this much of what was published, encoded (or one message alone when it is larger):
+     * so an entry is never larger than {@link RaftHost#maxEntryBytes} for the node's {@code max_payload}.
+     */
+    private static final int ENTRY_BYTES = RaftHost.ENTRY_BYTES;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CREATE_ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
     private static final int CREATE_ATTEMPTS = 3;
@@ -89,11 +92,15 @@ final class StreamReplication implements StateMachine.Registry {
     private final ClusterNode cluster;
     private final RaftTransport transport;
     private final String serverName;
+    /** The node's {@code max_payload}: the largest message, so the largest log entry, Raft must carry. */
+    private final long maxPayload;
     private volatile RaftHost host;
     private final Map<RaftGroupId, Group> groups = new ConcurrentHashMap<>();
 
-    StreamReplication(JetStream js, ClusterNode cluster, RaftTransport transport, String serverName) {
+    StreamReplication(JetStream js, ClusterNode cluster, RaftTransport transport, String serverName,
+                      long maxPayload) {
         this.js = js;
+        this.maxPayload = maxPayload;
         this.cluster = cluster;
         this.transport = transport;
         this.serverName = serverName;
@@ -106,7 +113,7 @@ final class StreamReplication implements StateMachine.Registry {
 
     /** Starts this node's Raft server: the groups of the replicas recovered from disk rejoin their peers. */
     void start() throws IOException {
-        host = RaftHost.start(transport, serverName, js.raftDir(), this);
+        host = RaftHost.start(transport, serverName, js.raftDir(), this, maxPayload);
     }
 
     /**
@@ -272,14 +279,18 @@ final class StreamReplication implements StateMachine.Registry {
             List<MessageStream.Incoming> batch = new ArrayList<>();
             int bytes = 0;
             MessageStream.Incoming m;
+            int encoded = 0;
             while ((m = queue.poll()) != null) {
-                batch.add(m);
-                bytes += m.size();
-                if (bytes >= ENTRY_BYTES) {
+                int next = encodedSize(m);
+                if (!batch.isEmpty() && encoded + next > ENTRY_BYTES) {
                     submitPublished(s, batch, bytes, queued);
                     batch = new ArrayList<>();
                     bytes = 0;
+                    encoded = 0;
                 }
+                batch.add(m);
+                bytes += m.size();
+                encoded += next;
             }
             if (!batch.isEmpty()) {
                 submitPublished(s, batch, bytes, queued);
@@ -650,6 +661,11 @@ final class StreamReplication implements StateMachine.Registry {
     }
 
     // ---- entries ------------------------------------------------------------------------------------------
+
+    /** At least the bytes {@link #encodePublished} writes for {@code m} (its strings at 3 bytes a character). */
+    static int encodedSize(MessageStream.Incoming m) {
+        return m.size() + 3 * (m.subject().length() + (m.reply() == null ? 0 : m.reply().length())) + 32;
+    }
 
     private static byte[] encodePublished(List<MessageStream.Incoming> batch) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + batch.size() * 64);

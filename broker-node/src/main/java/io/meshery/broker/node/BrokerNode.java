@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.meshery.broker.cluster.ClusterNode;
 import io.meshery.broker.cluster.ClusterSettings;
 import io.meshery.broker.cluster.PekkoClusterConfig;
+import io.meshery.broker.cluster.raft.RaftHost;
 import io.meshery.broker.config.NodeSettings;
 import io.meshery.broker.jetstream.JetStream;
 import io.meshery.broker.jetstream.JetStreamConfig;
@@ -76,7 +77,8 @@ public final class BrokerNode implements AutoCloseable {
     public static BrokerNode start(ServerSettings settings, JetStreamConfig jetStream, ClusterSettings cluster,
                                    Config config) {
         NodeSettings.Listen listen = settings.listen();
-        Config effective = cluster == null ? config : PekkoClusterConfig.of(cluster, config);
+        Config effective = cluster == null ? config
+            : PekkoClusterConfig.of(cluster, config, RaftHost.maxFrameBytes(settings.limits().maxPayload()));
         ActorSystem<NodeGuardian.Command> system;
         try {
             system = ActorSystem.create(NodeGuardian.create(LITERAL_PARTITIONS),
@@ -97,7 +99,8 @@ public final class BrokerNode implements AutoCloseable {
             if (jetStream != null) {
                 js = new JetStream(jetStream, spawned.shards(), server.newFanout(), system);
                 if (clusterNode != null) {
-                    js.replicateIn(clusterNode, server.serverName()); // Main has checked that it is set
+                    // Main has checked that server_name is set
+                    js.replicateIn(clusterNode, server.serverName(), settings.limits().maxPayload());
                 }
                 js.start();
                 server.jetStreamEnabled();

@@ -135,7 +135,8 @@ class ReplicatedStreamIT {
 
     @Test
     void aDurableConsumerGoesOnFromItsAckFloorThroughAnotherNodeAfterTheLeaderGoes() throws Exception {
-        cluster = TestCluster.startWithJetStream(3, stores);
+        cluster = TestCluster.startWithJetStream(3, stores, b -> b.maxPayload(8 << 20));
+        aMessageOfMaxPayloadReachesEveryReplica();
         String leader;
         try (Connection nc = connect(0)) {
             leader = management(nc).addStream(StreamConfiguration.builder().name("ORDERS")
@@ -225,6 +226,37 @@ class ReplicatedStreamIT {
             String missing = new String(nc.request("$JS.API.CONSUMER.LEADER.STEPDOWN.ORDERS.nobody", new byte[0],
                 Duration.ofSeconds(10)).getData(), StandardCharsets.UTF_8);
             assertTrue(missing.contains("10014"), missing);
+        }
+    }
+
+    /**
+     * A message as large as the nodes' {@code max_payload} (8 MiB here; Meshery's seed configuration has 10 MB) is one
+     * log entry larger than Ratis's default buffers: the appends, the log's buffer and Artery's frames are sized from
+     * {@code max_payload}, so it is acknowledged and reaches every replica, and the stream goes on.
+     */
+    private void aMessageOfMaxPayloadReachesEveryReplica() throws Exception {
+        byte[] big = new byte[8 << 20];
+        java.util.Arrays.fill(big, (byte) 'b');
+        big[big.length - 1] = 'e';
+        try (Connection nc = connect(0)) {
+            JetStreamManagement jsm = management(nc);
+            String leader = jsm.addStream(StreamConfiguration.builder().name("LARGE").subjects("large.>").replicas(3)
+                .storageType(StorageType.File).build()).getClusterInfo().getLeader();
+            var js = nc.jetStream(io.nats.client.JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(20))
+                .build());
+            assertEquals(1, js.publish("large.x", big).getSeqno());
+            assertEquals(2, js.publish("large.x", new byte[] {1}).getSeqno());
+            for (int n = 0; n < 3; n++) {
+                int node = n;
+                Poll.until(WAIT, "node " + (n + 1) + " holds both", () -> localMessages(node, "LARGE") == 2);
+            }
+            // read through a node that does not lead: the leader's answer (the message in base64) crosses too
+            int notLeader = (Integer.parseInt(leader.substring("node-".length())) % 3);
+            try (Connection other = connect(notLeader)) {
+                assertTrue(java.util.Arrays.equals(big, management(other).getMessage("LARGE", 1).getData()),
+                    "the large one whole");
+            }
+            jsm.deleteStream("LARGE");
         }
     }
 

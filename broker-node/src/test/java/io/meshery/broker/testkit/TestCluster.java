@@ -51,6 +51,12 @@ public final class TestCluster implements AutoCloseable {
         return start(size, UnaryOperator.identity(), jetStreamBase);
     }
 
+    /** Nodes with JetStream under {@code jetStreamBase/node-<n>}, their options changed by {@code tweak}. */
+    public static TestCluster startWithJetStream(int size, java.nio.file.Path jetStreamBase,
+                                                 UnaryOperator<BrokerOptions.Builder> tweak) {
+        return start(size, tweak, jetStreamBase);
+    }
+
     private static TestCluster start(int size, UnaryOperator<BrokerOptions.Builder> tweak,
                                      java.nio.file.Path jetStreamBase) {
         TestCluster c = new TestCluster("test-" + Long.toHexString(System.nanoTime()), freePorts(size), tweak);

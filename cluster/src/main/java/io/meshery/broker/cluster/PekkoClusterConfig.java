@@ -2,6 +2,7 @@ package io.meshery.broker.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.meshery.broker.cluster.raft.RaftHost;
 import io.meshery.broker.cluster.raft.RaftMessage;
 import io.meshery.broker.cluster.raft.RaftSerializer;
 import io.meshery.broker.cluster.raft.RaftTransport;
@@ -30,6 +31,14 @@ public final class PekkoClusterConfig {
 
     /** {@code settings} on top of {@code base}. */
     public static Config of(ClusterSettings settings, Config base) {
+        return of(settings, base, RaftHost.maxFrameBytes(0));
+    }
+
+    /**
+     * @param maxLargeFrameBytes the largest frame of Artery's large-message stream, which carries Raft: one append
+     *                           of the largest log entry ({@link RaftHost#maxFrameBytes})
+     */
+    public static Config of(ClusterSettings settings, Config base, long maxLargeFrameBytes) {
         String self = canonicalHost(settings);
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("pekko.actor.provider", "cluster");
@@ -41,7 +50,7 @@ public final class PekkoClusterConfig {
         // Raft between the replicas of a stream: Artery's large-message stream, apart from the routes (no head of
         // line between them), with frames large enough for an append of a max_payload message. Few buffers kept.
         c.put("pekko.remote.artery.large-message-destinations", List.of("/system/" + RaftTransport.NAME));
-        c.put("pekko.remote.artery.advanced.maximum-large-frame-size", "4MiB");
+        c.put("pekko.remote.artery.advanced.maximum-large-frame-size", maxLargeFrameBytes + "b");
         // Buffers are direct memory, kept for reuse up to the pool's size (Artery's defaults keep up to 32 x 2 MiB
         // and 128 x 256 KiB): two large ones and 32 ordinary ones bound what a node keeps at 16 MiB.
         c.put("pekko.remote.artery.advanced.large-buffer-pool-size", 2);

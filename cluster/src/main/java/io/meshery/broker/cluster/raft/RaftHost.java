@@ -53,6 +53,25 @@ public final class RaftHost implements AutoCloseable {
     public static final long SNAPSHOT_ENTRIES = 4096;
     public static final String SNAPSHOT_ENTRIES_PROPERTY = "meshery.broker.raft.snapshot.entries";
 
+    /** What the node batches into one log entry of published messages, encoded (a larger message goes alone). */
+    public static final int ENTRY_BYTES = 1 << 20;
+    /** Room for what an entry holds besides the messages (subjects, lengths) and for Ratis's own framing. */
+    private static final int MARGIN = 64 << 10;
+
+    /** The largest log entry with messages of at most {@code maxPayload} bytes. */
+    public static long maxEntryBytes(long maxPayload) {
+        return Math.max(ENTRY_BYTES, maxPayload) + MARGIN;
+    }
+
+    /**
+     * The largest message between two nodes on the Raft transport, at least 4 MiB: an append carrying the largest
+     * entry (Ratis sends a larger entry alone), or an API answer from a stream's leader holding the largest message
+     * in base64 (a message get: 4/3 of it). Artery's large-message frames must hold it.
+     */
+    public static long maxFrameBytes(long maxPayload) {
+        return Math.max(4L << 20, maxEntryBytes(maxPayload) * 3 / 2 + 2L * MARGIN);
+    }
+
     private final RaftServer server;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
@@ -67,6 +86,16 @@ public final class RaftHost implements AutoCloseable {
      */
     public static RaftHost start(RaftTransport transport, String serverName, Path dir,
                                  StateMachine.Registry registry) throws IOException {
+        return start(transport, serverName, dir, registry, 0);
+    }
+
+    /**
+     * The same, for a node whose messages are at most {@code maxPayload} bytes: the appends, the log's write buffer
+     * and (in {@link io.meshery.broker.cluster.PekkoClusterConfig}) Artery's frames are sized to carry the largest
+     * entry; an entry larger than Ratis's append buffer would stop the group.
+     */
+    public static RaftHost start(RaftTransport transport, String serverName, Path dir,
+                                 StateMachine.Registry registry, long maxPayload) throws IOException {
         Files.createDirectories(dir);
         RaftProperties p = new RaftProperties();
         RaftConfigKeys.Rpc.setType(p, ArteryRpcType.INSTANCE);
@@ -77,9 +106,10 @@ public final class RaftHost implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(750, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
-        // Artery's large-message frames hold 4 MiB (PekkoClusterConfig): appends stay well below
-        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("2MB"));
-        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("4MB"));
+        // an append holds at least the largest entry; Artery's large-message frames hold such an append
+        long entry = maxEntryBytes(maxPayload);
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(entry + MARGIN));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(entry + 2 * MARGIN));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
         // entries kept in memory for followers that are behind: at most two segments and 32 MB per group, not
         // Ratis's six and 200 MB (the node runs with a small bounded heap)
