@@ -146,6 +146,7 @@ final class StreamReplication implements StateMachine.Registry {
     }
 
     void close() {
+        transport.stopServing(); // the peers see this node as gone while its Raft server closes
         RaftHost h = host;
         if (h != null) {
             try {

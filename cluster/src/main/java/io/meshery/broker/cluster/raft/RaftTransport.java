@@ -68,6 +68,8 @@ public final class RaftTransport implements AutoCloseable {
     private final Map<Integer, AsyncHandler> asyncHandlers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final ExecutorService workers;
+    /** False once the node stops: calls are refused before they reach a Raft server that is closing. */
+    private volatile boolean serving = true;
 
     private RaftTransport(ActorSystem<?> system, String selfAddress) {
         this.system = system;
@@ -165,6 +167,11 @@ public final class RaftTransport implements AutoCloseable {
     private Behavior<RaftMessage> behavior() {
         return Behaviors.receive(RaftMessage.class)
             .onMessage(RaftMessage.Call.class, c -> {
+                if (!serving) {
+                    peer(c.from()).tell(new RaftMessage.Reply(c.id(), false,
+                        "node stopping".getBytes(StandardCharsets.UTF_8)));
+                    return Behaviors.same();
+                }
                 AsyncHandler async = asyncHandlers.get(c.kind());
                 if (async != null) {
                     answerAsync(c, async);
@@ -223,8 +230,17 @@ public final class RaftTransport implements AutoCloseable {
         peer(c.from()).tell(reply);
     }
 
+    /**
+     * Refuses the calls that arrive from now on (the caller gets an error at once, as from a node that is gone), so
+     * that a Raft server being closed is not asked anything (Ratis logs each such request as an error).
+     */
+    public void stopServing() {
+        serving = false;
+    }
+
     @Override
     public void close() {
+        serving = false;
         workers.shutdownNow();
         pending.values().forEach(f -> f.completeExceptionally(new IOException("node stopping")));
     }
