@@ -193,15 +193,7 @@ class ReplicatedStreamIT {
 
         // the ack floor reaches the followers' disks through the log
         for (int n : new int[] {follower, other}) {
-            Path state = stores.resolve("node-" + (n + 1)).resolve("streams/ORDERS/consumers/worker/state.json");
-            Poll.until(WAIT, "node " + (n + 1) + " has the ack floor", () -> {
-                try {
-                    return java.nio.file.Files.exists(state) && new com.fasterxml.jackson.databind.ObjectMapper()
-                        .readTree(state.toFile()).path("ack_floor").path("stream_seq").asLong() == 40;
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            });
+            awaitAckFloorOnDisk(n, "ORDERS", "worker", 40);
         }
         cluster.stop(leaderIndex);
         try (Connection nc = connect(other)) {
@@ -287,15 +279,7 @@ class ReplicatedStreamIT {
             }
             sub.unsubscribe();
             for (int n = 0; n < 3; n++) {
-                Path state = stores.resolve("node-" + (n + 1)).resolve("streams/TASKS/consumers/" + name + "/state.json");
-                Poll.until(WAIT, "node " + (n + 1) + " has the ephemeral's ack floor", () -> {
-                    try {
-                        return java.nio.file.Files.exists(state) && new com.fasterxml.jackson.databind.ObjectMapper()
-                            .readTree(state.toFile()).path("ack_floor").path("stream_seq").asLong() == 4;
-                    } catch (java.io.IOException e) {
-                        return false;
-                    }
-                });
+                awaitAckFloorOnDisk(n, "TASKS", name, 4);
             }
             nc.request("$JS.API.STREAM.LEADER.STEPDOWN.TASKS", new byte[0], Duration.ofSeconds(10));
             Poll.until(WAIT, "another node leads TASKS", () -> {
@@ -309,6 +293,20 @@ class ReplicatedStreamIT {
             fetchInOrder(js, "TASKS", name, 5, 10);
             jsm.deleteStream("TASKS");
         }
+    }
+
+    /** Waits until node {@code node}'s copy of the consumer's state on disk has the ack floor {@code floor}. */
+    private void awaitAckFloorOnDisk(int node, String stream, String consumer, long floor) {
+        Path state = stores.resolve("node-" + (node + 1)).resolve("streams").resolve(stream).resolve("consumers")
+            .resolve(consumer).resolve("state.json");
+        Poll.until(WAIT, "node " + (node + 1) + " has " + consumer + "'s ack floor " + floor, () -> {
+            try {
+                return java.nio.file.Files.exists(state) && new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(state.toFile()).path("ack_floor").path("stream_seq").asLong() == floor;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
     }
 
     /**
