@@ -62,11 +62,12 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "  --a-name NAME           label for A in reports (default: derived from the command)",
             "  --b-name NAME           label for B in reports",
             "  --scenarios LIST        comma-separated subset of: " + String.join(",", scenarioNames()),
-            "                          (default: all but the jsreplay-*, cluster-* and jsr3* ones; \""
+            "                          (default: all but the jsreplay-*, cluster-*, jsr3* and go-* ones; \""
                     + Scenarios.REPLAY_GROUP + "\" = every jsreplay-*",
             "                          scenario, \"" + Scenarios.CLUSTER_GROUP + "\" = every cluster-* scenario, \""
                     + Scenarios.R3_GROUP + "\" = every jsr3* scenario,",
-            "                          \"all\" = every scenario). A cluster-* scenario starts a 3-node cluster of A,",
+            "                          \"" + Scenarios.GO_GROUP + "\" = every go-* scenario, \"all\" = every scenario).",
+            "                          A cluster-* scenario starts a 3-node cluster of A,",
             "                          then of B, in each round, and waits until each node's /routez shows the other",
             "                          two. A jsr3* scenario does the same with JetStream on every node (its own",
             "                          jetstream { store_dir }, a fresh directory deleted after the run) and publishes",
@@ -75,7 +76,12 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
             "                          the cluster's JetStream gets ready. A jsreplay-* scenario fills a file stream",
             "                          with the count of 128 B messages (untimed), then times reading it back: by a",
             "                          durable pull consumer acking every message (jsreplay-pull), or by an ordered push",
-            "                          consumer with flow control (jsreplay-ordered); the JetStream command is used",
+            "                          consumer with flow control (jsreplay-ordered); the JetStream command is used.",
+            "                          A go-* scenario runs the shape of the Java one of the same name with the Go",
+            "                          client nats.go instead (bench/clients/go-bench, built on first use with Debian's",
+            "                          golang-go and golang-github-nats-io-go-nats-dev), a fresh client process per run;",
+            "                          go-tls-* start the server from a config file (-c, as cluster nodes are) with a",
+            "                          tls {} block and a fresh ECDSA P-256 certificate made by openssl",
             "  --rounds N              rounds per scenario (default 3; smoke 1)",
             "  --count NAME=N[,...]    messages/requests/connections for a scenario",
             "  --scale F               multiply every default count by F (e.g. 0.2 for a quick run)",
@@ -213,6 +219,7 @@ public record BenchOptions(List<ServerSpec> servers, List<Scenario> scenarios, i
                 case Scenarios.CLUSTER_GROUP -> Scenarios.cluster();
                 case Scenarios.REPLAY_GROUP -> Scenarios.replay();
                 case Scenarios.R3_GROUP -> Scenarios.r3();
+                case Scenarios.GO_GROUP -> Scenarios.go();
                 default -> List.of(Scenarios.named(n).orElseThrow(() -> new IllegalArgumentException(
                         "unknown scenario: " + name + "; known: " + scenarioNames())));
             };

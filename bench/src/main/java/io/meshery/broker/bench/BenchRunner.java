@@ -8,6 +8,7 @@ import io.meshery.broker.bench.server.ServerCluster;
 import io.meshery.broker.bench.server.ServerProcess;
 import io.meshery.broker.bench.server.ServerSpec;
 import io.meshery.broker.bench.server.ServerUnderTest;
+import io.meshery.broker.bench.server.TlsFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -76,16 +77,23 @@ final class BenchRunner {
      */
     private RunResult runOnce(Scenario scenario, ServerSpec spec, int round, long count) {
         Path storeDir = null;
+        Path tlsDir = null;
         try {
             if (spec.needsStoreDir(scenario.jetStream())) {
                 storeDir = Files.createTempDirectory("bench-store-");
             }
-            return runOnce(scenario, spec, round, count, storeDir);
+            if (scenario.tls()) {
+                tlsDir = Files.createTempDirectory("bench-tls-");
+            }
+            return runOnce(scenario, spec, round, count, storeDir, tlsDir);
         } catch (IOException e) {
-            return RunResult.failed(scenario.name(), spec, round, "", "no store directory: " + e);
+            return RunResult.failed(scenario.name(), spec, round, "", "no temporary directory: " + e);
         } finally {
             if (storeDir != null) {
                 deleteTree(storeDir);
+            }
+            if (tlsDir != null) {
+                deleteTree(tlsDir);
             }
         }
     }
@@ -98,13 +106,23 @@ final class BenchRunner {
         }
     }
 
-    private RunResult runOnce(Scenario scenario, ServerSpec spec, int round, long count, Path storeDir) {
+    /**
+     * One run on a fresh server process: its plain or JetStream command, or for a TLS scenario its cluster command
+     * with a configuration file in {@code tlsDir} that requires TLS with a fresh certificate made there.
+     */
+    private RunResult runOnce(Scenario scenario, ServerSpec spec, int round, long count, Path storeDir,
+                              Path tlsDir) {
         Path log = options.logDir().resolve(scenario.name() + "-r" + round + "-" + spec.label() + ".log");
         String process = "";
-        try (ServerProcess server = ServerProcess.start(spec, scenario.jetStream(), storeDir, log,
-                options.startupTimeout())) {
-            process = server.measuredDescription();
-            return measure(scenario, spec, round, count, server, null);
+        try {
+            TlsFiles tls = tlsDir == null ? null : TlsFiles.create(tlsDir);
+            try (ServerProcess server = tls == null
+                    ? ServerProcess.start(spec, scenario.jetStream(), storeDir, log, options.startupTimeout())
+                    : ServerProcess.startConfigured(spec, tlsDir.resolve("server.conf"), tls::configText, log,
+                            options.startupTimeout())) {
+                process = server.measuredDescription();
+                return measure(scenario, spec, round, count, server, null, tls);
+            }
         } catch (Exception e) {
             return RunResult.failed(scenario.name(), spec, round, process, e.toString());
         }
@@ -122,7 +140,7 @@ final class BenchRunner {
                 scenario.name() + "-r" + round + "-" + spec.label(), options.startupTimeout(),
                 options.clusterTimeout(), first, scenario.jetStream())) {
             process = cluster.measuredDescription();
-            return measure(scenario, spec, round, count, cluster, cluster);
+            return measure(scenario, spec, round, count, cluster, cluster, null);
         } catch (Exception e) {
             return RunResult.failed(scenario.name(), spec, round, process, e.toString());
         }
@@ -135,14 +153,15 @@ final class BenchRunner {
      * interest.
      *
      * @param cluster the same as {@code server} for a cluster, null for a lone server
+     * @param tls     the certificate a TLS server was started with, or null
      */
     private RunResult measure(Scenario scenario, ServerSpec spec, int round, long count, ServerUnderTest server,
-                              ServerCluster cluster) throws Exception {
+                              ServerCluster cluster, TlsFiles tls) throws Exception {
         String process = server.measuredDescription();
         List<String> problems = new ArrayList<>();
         long warmup = options.warmup() ? scenario.warmupCount(count) : 0;
         if (warmup > 0) {
-            try (ScenarioContext ctx = context(server, cluster, true, scenario.setupAllowance(warmup))) {
+            try (ScenarioContext ctx = context(server, cluster, true, scenario.setupAllowance(warmup), tls)) {
                 Measurement w = scenario.run(ctx, warmup);
                 if (!w.ok()) {
                     problems.add("warm-up: lost " + w.lost() + ", " + w.problems()
@@ -156,7 +175,7 @@ final class BenchRunner {
         AtomicReference<ResourceUsage.Snapshot> before = new AtomicReference<>(
                 ResourceUsage.Snapshot.take(server.metrics()));
         Measurement m;
-        try (ScenarioContext ctx = context(server, cluster, false, scenario.setupAllowance(count))) {
+        try (ScenarioContext ctx = context(server, cluster, false, scenario.setupAllowance(count), tls)) {
             ctx.onTimedPartStart(() -> {
                 try {
                     before.set(ResourceUsage.Snapshot.take(server.metrics()));
@@ -193,13 +212,17 @@ final class BenchRunner {
     }
 
     private ScenarioContext context(ServerUnderTest server, ServerCluster cluster, boolean warmup,
-                                    Duration setupAllowance) {
+                                    Duration setupAllowance, TlsFiles tls) {
         Duration hard = options.publishLimit().plus(options.drainIdle()).plusSeconds(60).plus(setupAllowance);
         ScenarioContext.Limits limits = new ScenarioContext.Limits(options.publishLimit(), options.drainIdle(), hard,
                 options.windowBytes());
         ScenarioContext.Nodes nodes = cluster == null
                 ? new ScenarioContext.Nodes(List.of(((ServerProcess) server).address()), null)
                 : new ScenarioContext.Nodes(cluster.clientAddresses(), cluster::interest);
-        return new ScenarioContext(nodes, server.metrics(), limits, warmup);
+        ScenarioContext ctx = new ScenarioContext(nodes, server.metrics(), limits, warmup);
+        if (tls != null) {
+            ctx.useTls(tls.certificate());
+        }
+        return ctx;
     }
 }

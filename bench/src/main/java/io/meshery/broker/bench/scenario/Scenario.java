@@ -38,6 +38,14 @@ public interface Scenario {
     }
 
     /**
+     * True for a TLS scenario: the server is started from a configuration file with a {@code tls {}} block and a
+     * fresh certificate (see {@link ScenarioContext#tlsCa()}), through the cluster command's {@code -c {config}}.
+     */
+    default boolean tls() {
+        return false;
+    }
+
+    /**
      * Nodes of the cluster the scenario runs against, or 0 for a lone server. A cluster scenario starts that many
      * nodes of each server side by side (see {@link io.meshery.broker.bench.server.ServerCluster}) and connects its
      * clients to chosen nodes ({@link ScenarioContext#connect(int, String, int)}).

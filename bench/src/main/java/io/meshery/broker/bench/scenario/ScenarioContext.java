@@ -4,6 +4,7 @@ import io.meshery.broker.bench.server.ProcessMetrics;
 import io.meshery.broker.bench.wire.NatsWireClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -76,6 +77,7 @@ public final class ScenarioContext implements AutoCloseable {
     private final List<String> notes = new CopyOnWriteArrayList<>();
     private volatile Runnable timedPartHook = () -> { };
     private volatile boolean expired;
+    private volatile Path tlsCa;
 
     /** Starts the clock of a timed run: the publish deadline and the watchdog count from now. */
     public ScenarioContext(InetSocketAddress server, ProcessMetrics serverMetrics, Limits limits) {
@@ -134,6 +136,24 @@ public final class ScenarioContext implements AutoCloseable {
         threads.add(t);
         t.start();
         return t;
+    }
+
+    /** The client address of node {@code node} (0-based; 0 for a lone server). */
+    public InetSocketAddress address(int node) {
+        return nodes.clients().get(node);
+    }
+
+    /**
+     * Tells the run that the server requires TLS with a certificate signed by {@code ca} (a PEM file): only the
+     * runner calls this, for a {@link Scenario#tls()} scenario, before the run.
+     */
+    public void useTls(Path ca) {
+        tlsCa = ca;
+    }
+
+    /** The CA certificate of a TLS server, or null when the server speaks plain TCP. */
+    public Path tlsCa() {
+        return tlsCa;
     }
 
     /** Nodes to connect to: 1 for a lone server. */

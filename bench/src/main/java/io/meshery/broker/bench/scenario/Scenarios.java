@@ -13,7 +13,9 @@ import java.util.Optional;
  * or {@code all}); {@code --smoke} without {@code --scenarios} runs them with the defaults ({@link #smoke()}), with
  * their small smoke counts. The replicated JetStream scenarios ({@code jsr3pubsync}, {@code jsr3pubasync}) start
  * three nodes of each server with JetStream per round, as the cluster ones do, and likewise run only when asked for
- * ({@code --scenarios jsr3} or {@code all}).
+ * ({@code --scenarios jsr3} or {@code all}). The {@code go-*} scenarios drive the servers with the Go client,
+ * nats.go, instead of the Java wire client; they need Go on the machine, so they too run only when asked for
+ * ({@code --scenarios go} or {@code all}).
  */
 public final class Scenarios {
 
@@ -21,6 +23,8 @@ public final class Scenarios {
     public static final String CLUSTER_GROUP = "cluster";
     /** Name that selects every JetStream replay scenario. */
     public static final String REPLAY_GROUP = "jsreplay";
+    /** Name that selects every scenario driven by the Go client, nats.go. */
+    public static final String GO_GROUP = "go";
     /** Name that selects every JetStream scenario on a stream with 3 replicas. */
     public static final String R3_GROUP = "jsr3";
 
@@ -50,9 +54,11 @@ public final class Scenarios {
             JetStreamPublishScenario.syncR3(),
             JetStreamPublishScenario.asyncR3());
 
+    private static final List<Scenario> GO = GoClientScenario.all();
+
     private static final List<Scenario> SMOKE = concat(DEFAULTS, REPLAY);
 
-    private static final List<Scenario> ALL = concat(concat(SMOKE, CLUSTER), R3);
+    private static final List<Scenario> ALL = concat(concat(concat(SMOKE, CLUSTER), R3), GO);
 
     private Scenarios() {
     }
@@ -63,7 +69,10 @@ public final class Scenarios {
         return List.copyOf(all);
     }
 
-    /** Every scenario: the defaults, the JetStream replays, the cluster ones, the replicated JetStream ones last. */
+    /**
+     * Every scenario: the defaults, the JetStream replays, the cluster ones, the replicated JetStream ones, the
+     * nats.go ones last.
+     */
     public static List<Scenario> all() {
         return ALL;
     }
@@ -86,6 +95,11 @@ public final class Scenarios {
     /** The cluster scenarios. */
     public static List<Scenario> cluster() {
         return CLUSTER;
+    }
+
+    /** The scenarios driven by nats.go ({@code go-*}), which need Go: see {@link GoClient}. */
+    public static List<Scenario> go() {
+        return GO;
     }
 
     /** The JetStream scenarios on a stream with 3 replicas, on a 3-node cluster. */

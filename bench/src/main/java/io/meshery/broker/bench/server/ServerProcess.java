@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -67,6 +68,22 @@ public final class ServerProcess implements ServerUnderTest {
                                       Duration startupTimeout) throws IOException {
         int port = freePort();
         ServerProcess server = launch(spec, null, spec.commandFor(port, jetStream, storeDir), port, log);
+        server.awaitStarted(startupTimeout);
+        return server;
+    }
+
+    /**
+     * Starts {@code spec}'s cluster command (the executable with {@code -c {config}}) on a free port, with the
+     * configuration file {@code config} written first from {@code configText} given that port, and waits until it
+     * accepts NATS clients. A TLS scenario starts its server so.
+     *
+     * @throws IOException if the command exits, or does not answer within {@code startupTimeout}
+     */
+    public static ServerProcess startConfigured(ServerSpec spec, Path config, IntFunction<String> configText,
+                                                Path log, Duration startupTimeout) throws IOException {
+        int port = freePort();
+        Files.writeString(config, configText.apply(port));
+        ServerProcess server = launch(spec, null, spec.clusterCommandFor(config), port, log);
         server.awaitStarted(startupTimeout);
         return server;
     }
