@@ -38,9 +38,13 @@ public record TlsFiles(Path certificate, Path key) {
         return new TlsFiles(cert, key);
     }
 
-    /** A server configuration: client port {@code port} on 127.0.0.1, TLS required with these files. */
+    /**
+     * A server configuration: client port {@code port} on 127.0.0.1, no monitoring port (ours would take 8222
+     * otherwise), TLS required with these files.
+     */
     public String configText(int port) {
         return "listen: \"127.0.0.1:" + port + "\"\n"
+                + "http_port: 0\n"
                 + "tls {\n"
                 + "  cert_file: \"" + certificate.toAbsolutePath() + "\"\n"
                 + "  key_file: \"" + key.toAbsolutePath() + "\"\n"
