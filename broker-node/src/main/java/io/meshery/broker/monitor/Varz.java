@@ -55,7 +55,7 @@ final class Varz {
                 v.put("tls_verify", true);
             }
         }
-        v.put("max_connections", s.limits().maxConnections());
+        v.put("max_connections", server.maxConnections());
         v.put("ping_interval", s.timings().pingInterval().toNanos());
         v.put("ping_max", s.timings().pingMax());
         v.put("http_host", httpHost);

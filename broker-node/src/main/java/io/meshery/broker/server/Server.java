@@ -3,6 +3,7 @@ package io.meshery.broker.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshery.broker.cluster.ClusterNode;
+import io.meshery.broker.config.NodeSettings;
 import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.SubjectIndex;
 import io.meshery.broker.routing.SubjectShards;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The state one node shares among its connections: identity, limits, the subscription index and its
@@ -33,6 +36,8 @@ public final class Server {
     public static final int MAX_CLOSED_CLIENTS = 10_000;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
 
     private final ServerSettings settings;
     private final String serverId;
@@ -60,10 +65,27 @@ public final class Server {
     /** How often a publisher was held back for a backlogged receiver (flow control). */
     final LongAdder publisherStalls = new LongAdder();
     private final BufferBudget budget = BufferBudget.fromHeap();
+    private final int maxConnections;
+
+    /**
+     * Heap set aside per client connection when the heap bounds how many are accepted: an idle connection keeps
+     * about 7.7 KiB live (docs/performance.md, "Memory"), so the connections at the limit hold about a third of
+     * the heap, and the outbound buffers' budget ({@link BufferBudget#HEAP_SHARE}) fits beside them.
+     */
+    static final long HEAP_PER_CONNECTION = 24 * 1024;
+    /** The least the heap bound lets in, however small the heap. */
+    static final int MIN_HEAP_CONNECTIONS = 1024;
 
     public Server(ServerSettings settings, SubjectShards shards) {
         this.settings = settings;
         this.shards = shards;
+        int configured = settings.limits().maxConnections();
+        this.maxConnections = connectionLimit(configured, Runtime.getRuntime().maxMemory());
+        if (maxConnections < configured && configured != NodeSettings.Limits.DEFAULTS.maxConnections()) {
+            log.warn("max_connections {} lowered to {}: a heap of {} MiB holds about that many connections; give the"
+                + " node more memory (-Xmx in JAVA_OPTS, or the container's memory limit)", configured, maxConnections,
+                Runtime.getRuntime().maxMemory() >> 20);
+        }
         this.serverId = newServerId();
         this.serverName = settings.listen().serverName() == null || settings.listen().serverName().isEmpty()
             ? serverId : settings.listen().serverName();
@@ -105,9 +127,25 @@ public final class Server {
         return cids.incrementAndGet();
     }
 
+    /**
+     * How many client connections are accepted at once: {@code max_connections}, but no more than the heap holds
+     * ({@link #HEAP_PER_CONNECTION} each, at least {@link #MIN_HEAP_CONNECTIONS}). Past it a client gets
+     * {@code -ERR 'maximum connections exceeded'}, as past nats-server's limit, instead of the node running out of
+     * heap (30,000 connections at once did that to the default 128 MiB).
+     */
+    static int connectionLimit(int configured, long maxHeapBytes) {
+        long byHeap = Math.max(MIN_HEAP_CONNECTIONS, maxHeapBytes / HEAP_PER_CONNECTION);
+        return (int) Math.min(configured, byHeap);
+    }
+
+    /** The connection limit in force: see {@link #connectionLimit}. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
     /** Registers a new client unless the node is full. */
     boolean register(ClientConnection.Client client) {
-        if (clients.size() >= settings.limits().maxConnections()) {
+        if (clients.size() >= maxConnections) {
             return false;
         }
         clients.put(client.id(), client);
