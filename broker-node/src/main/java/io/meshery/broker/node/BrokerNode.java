@@ -125,6 +125,9 @@ public final class BrokerNode implements AutoCloseable {
             if (clusterNode != null) {
                 Management.startIfAsked(system);
             }
+            if (settings.security().tlsRequired()) {
+                log.info("TLS required for client connections ({})", settings.security().tls().provider());
+            }
             // Last: the launcher and its tests take this line to mean the node is up.
             log.info("Listening for client connections on {}:{}", listen.host(), node.port());
             return node;

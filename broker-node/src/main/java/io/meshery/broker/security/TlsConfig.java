@@ -2,6 +2,12 @@ package io.meshery.broker.security;
 
 import io.meshery.broker.config.ConfigException;
 import io.meshery.broker.config.ConfigValues;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -41,13 +47,21 @@ public final class TlsConfig {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
+    /**
+     * System property choosing the TLS implementation: {@code openssl} (BoringSSL through netty-tcnative, the
+     * default where its native library loads) or {@code jdk} (the JDK's own).
+     */
+    public static final String PROVIDER_PROPERTY = "meshery.broker.tls.provider";
+
     private final SSLContext context;
+    private final SslContext openSsl;
     private final boolean verify;
     private final Duration timeout;
     private final String[] protocols;
 
-    private TlsConfig(SSLContext context, boolean verify, Duration timeout) {
+    private TlsConfig(SSLContext context, SslContext openSsl, boolean verify, Duration timeout) {
         this.context = context;
+        this.openSsl = openSsl;
         this.verify = verify;
         this.timeout = timeout;
         List<String> supported = Arrays.asList(context.getSupportedSSLParameters().getProtocols());
@@ -64,8 +78,16 @@ public final class TlsConfig {
         return timeout;
     }
 
+    /** {@code BoringSSL (netty-tcnative)} or {@code JDK}: which implementation serves handshakes and records. */
+    public String provider() {
+        return openSsl != null ? "BoringSSL (netty-tcnative)" : "JDK";
+    }
+
     /** A server-side engine for one new connection. */
     public SSLEngine newEngine() {
+        if (openSsl != null) {
+            return openSsl.newEngine(ByteBufAllocator.DEFAULT);
+        }
         SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         engine.setEnabledProtocols(protocols);
@@ -117,7 +139,9 @@ public final class TlsConfig {
                 + certFile);
         }
         List<X509Certificate> cas = caFile == null ? null : PemFiles.certificates("tls.ca_file", Path.of(caFile));
-        return new TlsConfig(sslContext(chain, key, cas), verify, timeout);
+        TrustManagerFactory trust = trustManagers(cas);
+        return new TlsConfig(sslContext(chain, key, trust), openSslContext(chain, key, trust, verify), verify,
+            timeout);
     }
 
     /** Whether {@code key} is the private half of the certificate's public key: a signature made with it verifies. */
@@ -148,14 +172,8 @@ public final class TlsConfig {
     }
 
     /** Without {@code cas}, client certificates (if verified) are checked against the JDK's default trust store. */
-    private static SSLContext sslContext(List<X509Certificate> chain, PrivateKey key, List<X509Certificate> cas) {
+    private static TrustManagerFactory trustManagers(List<X509Certificate> cas) {
         try {
-            char[] password = new char[0];
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("server", key, password, chain.toArray(new X509Certificate[0]));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(keys, password);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             if (cas == null) {
                 tmf.init((KeyStore) null);
@@ -167,10 +185,47 @@ public final class TlsConfig {
                 }
                 tmf.init(trusted);
             }
+            return tmf;
+        } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new ConfigException("tls: the CA certificates cannot be used (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static SSLContext sslContext(List<X509Certificate> chain, PrivateKey key, TrustManagerFactory trust) {
+        try {
+            char[] password = new char[0];
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("server", key, password, chain.toArray(new X509Certificate[0]));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
+            context.init(kmf.getKeyManagers(), trust.getTrustManagers(), new SecureRandom());
             return context;
         } catch (GeneralSecurityException | java.io.IOException e) {
+            throw new ConfigException("tls: the certificate and key cannot be used together ("
+                + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * The same TLS in BoringSSL, or null when {@link #PROVIDER_PROPERTY} says {@code jdk} or its native library does
+     * not load here (another platform): the JDK's engine serves then. Client certificates are checked by the JDK's
+     * trust manager either way, so both verify alike.
+     */
+    private static SslContext openSslContext(List<X509Certificate> chain, PrivateKey key, TrustManagerFactory trust,
+                                             boolean verify) {
+        if (!"openssl".equalsIgnoreCase(System.getProperty(PROVIDER_PROPERTY, "openssl")) || !OpenSsl.isAvailable()) {
+            return null;
+        }
+        try {
+            return SslContextBuilder.forServer(key, chain.toArray(new X509Certificate[0]))
+                .sslProvider(SslProvider.OPENSSL)
+                .protocols(PROTOCOLS)
+                .trustManager(trust)
+                .clientAuth(verify ? ClientAuth.REQUIRE : ClientAuth.NONE)
+                .build();
+        } catch (javax.net.ssl.SSLException | RuntimeException e) {
             throw new ConfigException("tls: the certificate and key cannot be used together ("
                 + e.getClass().getSimpleName() + ")");
         }

@@ -179,7 +179,12 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
                         netIn = ensure(netIn, engine.getSession().getPacketBufferSize());
                         break;
                     }
-                    if (netIn.position() == 0 || (result.bytesConsumed() == 0 && result.bytesProduced() == 0)) {
+                    if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
+                        break;
+                    }
+                    // BoringSSL's engine takes a handshake record in and moves the handshake on at its next call:
+                    // after the peer's Finished, one more (empty) unwrap is what reports the handshake finished
+                    if (netIn.position() == 0 && handshakeDone) {
                         break;
                     }
                 }

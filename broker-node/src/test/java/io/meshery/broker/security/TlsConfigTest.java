@@ -46,9 +46,27 @@ class TlsConfigTest {
         assertFalse(engine.getUseClientMode());
         assertTrue(engine.getNeedClientAuth());
         assertFalse(java.util.Arrays.asList(engine.getEnabledProtocols()).contains("TLSv1.1"));
+        assertEquals(io.netty.handler.ssl.OpenSsl.isAvailable() ? "BoringSSL (netty-tcnative)" : "JDK", tls.provider());
         assertNull(TlsConfig.fromConfig(Map.of()));
         assertEquals(TlsConfig.DEFAULT_TIMEOUT,
             TlsConfig.fromConfig(files(server, server)).timeout());
+    }
+
+    @Test
+    void theJdkServesWhenAskedFor() throws Exception {
+        TestPki.Issued server = pki.issueServer("EC");
+        String before = System.setProperty(TlsConfig.PROVIDER_PROPERTY, "jdk");
+        try {
+            TlsConfig tls = TlsConfig.fromConfig(files(server, server));
+            assertEquals("JDK", tls.provider());
+            assertFalse(tls.newEngine().getUseClientMode());
+        } finally {
+            if (before == null) {
+                System.clearProperty(TlsConfig.PROVIDER_PROPERTY);
+            } else {
+                System.setProperty(TlsConfig.PROVIDER_PROPERTY, before);
+            }
+        }
     }
 
     @Test
