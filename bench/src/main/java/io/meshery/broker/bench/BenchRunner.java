@@ -136,13 +136,26 @@ final class BenchRunner {
     private RunResult runCluster(Scenario scenario, ServerSpec spec, int round, long count) {
         String process = "";
         boolean first = clustersStarted.add(spec.label());
-        try (ServerCluster cluster = ServerCluster.start(spec, scenario.clusterSize(), options.logDir(),
-                scenario.name() + "-r" + round + "-" + spec.label(), options.startupTimeout(),
-                options.clusterTimeout(), first, scenario.jetStream())) {
-            process = cluster.measuredDescription();
-            return measure(scenario, spec, round, count, cluster, cluster, null);
-        } catch (Exception e) {
-            return RunResult.failed(scenario.name(), spec, round, process, e.toString());
+        for (int attempt = 1; ; attempt++) {
+            ServerCluster cluster;
+            try {
+                cluster = ServerCluster.start(spec, scenario.clusterSize(), options.logDir(),
+                        scenario.name() + "-r" + round + "-" + spec.label(), options.startupTimeout(),
+                        options.clusterTimeout(), first, scenario.jetStream());
+            } catch (Exception e) {
+                if (attempt == 1 && String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    // a port chosen free was taken before the node bound it (another socket's ephemeral port)
+                    out.println("  (a node's port was taken before it bound it; starting the cluster again)");
+                    continue;
+                }
+                return RunResult.failed(scenario.name(), spec, round, process, e.toString());
+            }
+            try (cluster) {
+                process = cluster.measuredDescription();
+                return measure(scenario, spec, round, count, cluster, cluster, null);
+            } catch (Exception e) {
+                return RunResult.failed(scenario.name(), spec, round, process, e.toString());
+            }
         }
     }
 
