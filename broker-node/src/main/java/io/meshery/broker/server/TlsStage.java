@@ -63,6 +63,8 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
     private final class Logic extends GraphStageLogic {
 
         private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+        /** Cipher text wrapped from one large write goes out in pieces of about this size. */
+        private static final int FLUSH_BYTES = 256 * 1024;
 
         /** Cipher text received and not yet unwrapped; in write mode. */
         private ByteBuffer netIn = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
@@ -192,6 +194,9 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
                 failWith(e);
                 return;
             }
+            if (netIn.position() == 0) {
+                netIn = reset(netIn, engine.getSession().getPacketBufferSize());
+            }
             deliverPlain();
         }
 
@@ -203,7 +208,7 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
             } else if (appIn.position() > 0) {
                 appIn.flip();
                 ByteString plain = ByteString.fromByteBuffer(appIn);
-                appIn.clear();
+                appIn = reset(appIn, engine.getSession().getApplicationBufferSize());
                 emit(plainOut, plain, this::pullCipher);
             } else if (isAvailable(plainOut)) {
                 pullCipher();
@@ -261,6 +266,9 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
             try {
                 do {
                     afterEngine(wrapOnce(plain));
+                    if (netOut.position() >= FLUSH_BYTES) {
+                        flushCipher(() -> { });
+                    }
                 } while (plain.hasRemaining() && !engine.isOutboundDone());
             } catch (SSLException e) {
                 failWith(e);
@@ -285,7 +293,7 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
             }
             netOut.flip();
             ByteString cipher = ByteString.fromByteBuffer(netOut);
-            netOut.clear();
+            netOut = reset(netOut, engine.getSession().getPacketBufferSize());
             if (isClosed(cipherOut)) {
                 return;
             }
@@ -328,6 +336,18 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
             }
             cancel(cipherIn);
             cancel(plainIn);
+        }
+
+        /**
+         * {@code buffer} emptied; a buffer grown past four times {@code usual} bytes (a large message went through)
+         * is given back for one of the usual size, so that a connection does not keep it.
+         */
+        private ByteBuffer reset(ByteBuffer buffer, int usual) {
+            if (buffer.capacity() > 4 * usual) {
+                return ByteBuffer.allocate(usual);
+            }
+            buffer.clear();
+            return buffer;
         }
 
         /** {@code buffer} (in write mode) with room for {@code more} bytes. */

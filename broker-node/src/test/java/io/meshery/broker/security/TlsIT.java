@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +82,31 @@ class TlsIT {
             try (Connection nc = connect(broker, pki.clientContext(null), WAIT)) {
                 assertTrue(nc.getServerInfo().isTLSRequired());
                 assertWorks(nc);
+            }
+        }
+    }
+
+    /**
+     * Messages of up to max_payload cross TLS intact in both directions, each in many records, between small ones,
+     * in order; the stage's buffers grow for them and shrink again.
+     */
+    @Test
+    void largeMessagesCrossTlsIntactAndInOrder() throws Exception {
+        try (TestBroker broker = ConfiguredBroker.start(dir, tlsBlock("EC", KeyFormat.PKCS8, ""));
+             Connection nc = connect(broker, pki.clientContext(null), WAIT)) {
+            Subscription sub = nc.subscribe("tls.large");
+            java.util.Random random = new java.util.Random(7);
+            List<byte[]> sent = new java.util.ArrayList<>();
+            for (int size : new int[] {1024 * 1024, 10, 300_000, 16 * 1024 + 1, 1024 * 1024, 1}) {
+                byte[] payload = new byte[size];
+                random.nextBytes(payload);
+                sent.add(payload);
+                nc.publish("tls.large", payload);
+            }
+            for (byte[] expected : sent) {
+                Message m = sub.nextMessage(WAIT);
+                assertTrue(m != null && java.util.Arrays.equals(expected, m.getData()),
+                    () -> "message of " + expected.length + " bytes changed or missing");
             }
         }
     }
