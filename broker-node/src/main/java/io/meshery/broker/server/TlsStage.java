@@ -1,7 +1,6 @@
 package io.meshery.broker.server;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -27,7 +26,7 @@ import org.apache.pekko.util.ByteString;
  *   cipherOut (socket)      ◄──  wrap  ◄── plainIn  (connection)
  * </pre>
  *
- * The handshake runs first; plain text the connection writes before it completes waits. Delegated tasks run in
+ * The handshake runs first; what the connection writes is taken only once it is complete. Delegated tasks run in
  * place. The session is reported to {@link TlsHandshake} when the engine says the handshake is finished. An
  * {@link SSLException} fails {@code plainOut} (the connection logs it as a handshake error while the handshake is
  * not complete) and closes the socket. When the connection completes its output, what it wrote goes out, then the
@@ -72,8 +71,6 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
         private ByteBuffer appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
         /** Cipher text wrapped; in write mode. */
         private ByteBuffer netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-        /** Plain text the connection wrote before the handshake completed. */
-        private final ArrayDeque<ByteString> waiting = new ArrayDeque<>();
         private boolean handshakeDone;
         private boolean outboundClosed;
 
@@ -114,12 +111,7 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
             setHandler(plainIn, new AbstractInHandler() {
                 @Override
                 public void onPush() {
-                    ByteString bytes = grab(plainIn);
-                    if (!handshakeDone) {
-                        waiting.add(bytes);
-                        return;
-                    }
-                    wrap(bytes.asByteBuffer());
+                    wrap(grab(plainIn).asByteBuffer()); // pulled only once the handshake is done
                     flushCipher(() -> pullPlain());
                 }
 
@@ -250,15 +242,7 @@ final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteSt
             }
             handshakeDone = true;
             handshake.completed(engine.getSession());
-            while (!waiting.isEmpty()) {
-                wrap(waiting.poll().asByteBuffer());
-            }
-            flushCipher(() -> { });
-            if (isClosed(plainIn) && !outboundClosed) {
-                closeOutbound();
-            } else {
-                pullPlain();
-            }
+            pullPlain();
         }
 
         /** Wraps all of {@code plain}; the records go out with the next {@link #flushCipher}. */
