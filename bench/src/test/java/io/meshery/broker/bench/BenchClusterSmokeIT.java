@@ -3,7 +3,7 @@ package io.meshery.broker.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
+import io.meshery.broker.bench.scenario.Executables;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,7 +37,7 @@ class BenchClusterSmokeIT {
 
     private static void smoke(String scenarios, String json) {
         String servers = System.getProperty("bench.cluster.servers", "b");
-        assumeTrue(!servers.contains("b") || onPath("nats-server"), "nats-server is not installed");
+        assumeTrue(!servers.contains("b") || Executables.onPath("nats-server"), "nats-server is not installed");
         List<String> args = new ArrayList<>(List.of("--smoke", "--scenarios", scenarios, "--servers", servers,
                 "--log-dir", "target/bench-logs", "--json", json));
         if (servers.contains("a")) {
@@ -48,14 +48,5 @@ class BenchClusterSmokeIT {
         }
         assertEquals(0, BenchMain.run(System.out, args.toArray(String[]::new)),
                 scenarios + " smoke run lost messages or failed; see the output above and target/bench-logs");
-    }
-
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (new File(dir, command).canExecute()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -3,7 +3,7 @@ package io.meshery.broker.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
+import io.meshery.broker.bench.scenario.Executables;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,8 +20,8 @@ class BenchSmokeIT {
 
     @Test
     void smokeRunLosesNothing() {
-        String servers = System.getProperty("bench.smoke.servers", onPath("nats-server") ? "a,b" : "a");
-        assumeTrue(!servers.contains("b") || onPath("nats-server"), "nats-server is not installed");
+        String servers = System.getProperty("bench.smoke.servers", Executables.onPath("nats-server") ? "a,b" : "a");
+        assumeTrue(!servers.contains("b") || Executables.onPath("nats-server"), "nats-server is not installed");
         List<String> args = new ArrayList<>(List.of("--smoke", "--servers", servers,
                 "--log-dir", "target/bench-logs", "--json", "target/bench-smoke.json"));
         if (servers.contains("a")) {
@@ -33,14 +33,5 @@ class BenchSmokeIT {
         }
         assertEquals(0, BenchMain.run(System.out, args.toArray(String[]::new)),
                 "smoke run lost messages or failed; see the output above and target/bench-logs");
-    }
-
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (new File(dir, command).canExecute()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

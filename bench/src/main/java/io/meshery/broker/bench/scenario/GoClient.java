@@ -1,6 +1,5 @@
 package io.meshery.broker.bench.scenario;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,7 +55,7 @@ final class GoClient {
     }
 
     private static void build(Path source, Path binary, Path cache) throws IOException {
-        if (!onPath("go")) {
+        if (!Executables.onPath("go")) {
             throw new IOException("the go-* scenarios need Go and nats.go: apt-get install golang-go"
                     + " golang-github-nats-io-go-nats-dev (or -Dbench.go.client=PATH to a built harness)");
         }
@@ -81,14 +80,5 @@ final class GoClient {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while building the nats.go harness", e);
         }
-    }
-
-    private static boolean onPath(String command) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (new File(dir, command).canExecute()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A scenario driven by the Go client, nats.go: each run (warm-up and timed alike) is a fresh process of the
  * {@link GoClient} harness ({@code bench/clients/go-bench}), which connects to the server, runs the load and prints
- * what it measured as {@code key value} lines. The server side (fresh process per run, CPU, RSS) is the runner's as for every
- * scenario; the client's CPU time, which this JVM does not see, is noted from the harness's own figure.
+ * what it measured as {@code key value} lines. The server side (fresh process per run, CPU, RSS) is the runner's,
+ * as for every scenario; the harness process's CPU counts as the client's (see
+ * {@code ResourceUsage#reapedChildrenCpuNanos}) and is noted from its own figure too.
  *
  * <p>Names start with {@code go-}: {@code go-pubsub} is the shape of {@code pubsub} with nats.go instead of the Java
  * wire client, so the two runs show what each client sees of the same servers.
@@ -25,16 +26,18 @@ public final class GoClientScenario implements Scenario {
 
     private final String name;
     private final String summary;
+    private final String unit;
     private final List<Metric> metrics;
     private final long defaultCount;
     private final long smokeCount;
     private final boolean tls;
     private final List<String> harnessArgs;
 
-    private GoClientScenario(String name, String summary, List<Metric> metrics, long defaultCount, long smokeCount,
-                             boolean tls, String... harnessArgs) {
+    private GoClientScenario(String name, String summary, String unit, List<Metric> metrics, long defaultCount,
+                             long smokeCount, boolean tls, String... harnessArgs) {
         this.name = name;
         this.summary = summary;
+        this.unit = unit;
         this.metrics = metrics;
         this.defaultCount = defaultCount;
         this.smokeCount = smokeCount;
@@ -45,44 +48,39 @@ public final class GoClientScenario implements Scenario {
     /** Every nats.go scenario, in the order a run executes them. */
     public static List<Scenario> all() {
         List<Metric> rate = List.of(Metric.higher("msgs_per_sec", "msg/s"));
-        List<Metric> latency = List.of(Metric.lower("p50_us", "µs p50"), Metric.lower("p99_us", "µs p99"),
-                Metric.lower("p999_us", "µs p99.9"), Metric.higher("reqs_per_sec", "req/s"));
+        Metric p50 = Metric.lower("p50_us", "µs p50");
+        Metric p99 = Metric.lower("p99_us", "µs p99");
+        Metric p999 = Metric.lower("p999_us", "µs p99.9");
+        Metric reqs = Metric.higher("reqs_per_sec", "req/s");
         List<Metric> connections = List.of(Metric.higher("conns_per_sec", "conn/s"));
         return List.of(
                 new GoClientScenario("go-pub", "nats.go: 1 publisher, no subscriber, 16 B: msg/s the server takes in",
-                        rate, 30_000_000, 50_000, false, "-scenario", "pub"),
+                        "msg", rate, 30_000_000, 50_000, false, "-scenario", "pub"),
                 new GoClientScenario("go-pubsub", "nats.go: 1 publisher -> 1 subscriber, 16 B: msg/s delivered",
-                        rate, 10_000_000, 50_000, false, "-scenario", "pubsub"),
+                        "msg", rate, 10_000_000, 50_000, false, "-scenario", "pubsub"),
                 new GoClientScenario("go-fanout", "nats.go: 1 publisher -> 5 subscribers, 16 B: deliveries/s",
-                        List.of(Metric.higher("deliveries_per_sec", "dlv/s"), Metric.higher("msgs_per_sec", "msg/s")),
+                        "msg", List.of(Metric.higher("deliveries_per_sec", "dlv/s"),
+                                Metric.higher("msgs_per_sec", "msg/s")),
                         3_000_000, 20_000, false, "-scenario", "fanout"),
-                new GoClientScenario("go-queue", "nats.go: 1 publisher -> queue group of 4, 16 B: msg/s", rate,
+                new GoClientScenario("go-queue", "nats.go: 1 publisher -> queue group of 4, 16 B: msg/s", "msg", rate,
                         6_000_000, 50_000, false, "-scenario", "queue"),
                 new GoClientScenario("go-pubsub64k", "nats.go: 1 publisher -> 1 subscriber, 64 KiB: payload MB/s",
-                        List.of(Metric.higher("mb_per_sec", "MB/s"), Metric.higher("msgs_per_sec", "msg/s")),
+                        "msg", List.of(Metric.higher("mb_per_sec", "MB/s"), Metric.higher("msgs_per_sec", "msg/s")),
                         30_000, 500, false, "-scenario", "pubsub64k"),
                 new GoClientScenario("go-reqrep", "nats.go: sequential request-reply, 16 B: latency p50/p99/p99.9",
-                        latency, 20_000, 500, false, "-scenario", "reqrep"),
+                        "req", List.of(p50, p99, p999, reqs), 20_000, 500, false, "-scenario", "reqrep"),
                 new GoClientScenario("go-reqmany", "nats.go: 50 requesters at once -> queue group of 4 responders,"
-                        + " 16 B (Meshery's request pattern): req/s and latency", reorder(latency), 100_000, 1_000,
-                        false, "-scenario", "reqmany"),
+                        + " 16 B (Meshery's request pattern): req/s and latency", "req",
+                        List.of(reqs, p50, p99, p999), 100_000, 1_000, false, "-scenario", "reqmany"),
                 new GoClientScenario("go-conns", "nats.go: 16 workers open connections (handshake and first"
-                        + " PING/PONG): conn/s; server CPU per connection", connections, 1_000, 100, false,
+                        + " PING/PONG): conn/s; server CPU per connection", "conn", connections, 1_000, 100, false,
                         "-scenario", "conns", "-workers", "16"),
                 new GoClientScenario("go-tls-pubsub", "nats.go over TLS (ECDSA P-256 certificate): 1 publisher -> 1"
-                        + " subscriber, 128 B: msg/s delivered", rate, 2_000_000, 20_000, true,
+                        + " subscriber, 128 B: msg/s delivered", "msg", rate, 2_000_000, 20_000, true,
                         "-scenario", "pubsub", "-payload", "128"),
                 new GoClientScenario("go-tls-conns", "nats.go over TLS: connections opened one after another"
-                        + " (TLS handshake included): conn/s; server CPU per connection", connections, 200, 20, true,
-                        "-scenario", "conns", "-workers", "1"));
-    }
-
-    /** Requests per second first: the headline of a many-requesters run. */
-    private static List<Metric> reorder(List<Metric> latency) {
-        List<Metric> m = new ArrayList<>();
-        m.add(latency.get(3));
-        m.addAll(latency.subList(0, 3));
-        return List.copyOf(m);
+                        + " (TLS handshake included): conn/s; server CPU per connection", "conn", connections, 200, 20,
+                        true, "-scenario", "conns", "-workers", "1"));
     }
 
     @Override
@@ -117,8 +115,6 @@ public final class GoClientScenario implements Scenario {
 
     @Override
     public Measurement run(ScenarioContext ctx, long count) throws Exception {
-        String unit = metrics.get(0).id().startsWith("conns") ? "conn"
-                : metrics.get(0).id().startsWith("p") || metrics.get(0).id().startsWith("reqs") ? "req" : "msg";
         Path harness;
         try {
             harness = GoClient.binary();
