@@ -51,6 +51,7 @@ type result struct {
 
 type options struct {
 	url         string
+	serveURL    string
 	ca          string
 	count       int64
 	payload     int
@@ -75,6 +76,7 @@ func main() {
 	var o options
 	scenario := flag.String("scenario", "", "pub, pubsub, fanout, queue, pubsub64k, reqrep, reqmany or conns")
 	flag.StringVar(&o.url, "url", "nats://127.0.0.1:4222", "server URL")
+	flag.StringVar(&o.serveURL, "serve-url", "", "reqrep, reqmany: the responders' server URL (default: -url), e.g. another node of a cluster")
 	flag.StringVar(&o.ca, "ca", "", "CA certificate (PEM): connect with TLS, verified against it")
 	flag.Int64Var(&o.count, "count", 100000, "messages, requests or connections")
 	flag.IntVar(&o.payload, "payload", 16, "payload bytes of pubsub")
@@ -173,6 +175,10 @@ func (r *run) note(format string, args ...interface{}) {
 }
 
 func (r *run) connect(name string) (*nats.Conn, error) {
+	return r.connectTo(r.opts.url, name)
+}
+
+func (r *run) connectTo(url string, name string) (*nats.Conn, error) {
 	opts := []nats.Option{
 		nats.Name(name),
 		nats.NoReconnect(),
@@ -190,7 +196,7 @@ func (r *run) connect(name string) (*nats.Conn, error) {
 	if r.opts.ca != "" {
 		opts = append(opts, nats.RootCAs(r.opts.ca))
 	}
-	nc, err := nats.Connect(r.opts.url, opts...)
+	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -364,8 +370,12 @@ func awaitDeliveries(total func() int64, expected int64, idle time.Duration) int
 // another to a queue group of responders (each on its own connection) that answer with the request's payload.
 func (r *run) requests(requesters int, responders int) result {
 	const subject = "bench.go.rr"
+	serveURL := r.opts.serveURL
+	if serveURL == "" {
+		serveURL = r.opts.url
+	}
 	for i := 0; i < responders; i++ {
-		nc, err := r.connect(fmt.Sprintf("go-responder-%d", i))
+		nc, err := r.connectTo(serveURL, fmt.Sprintf("go-responder-%d", i))
 		if err != nil {
 			return failed("req", "responder %d: %v", i, err)
 		}

@@ -112,7 +112,7 @@ public final class BrokerNode implements AutoCloseable {
                 String clientUrl = cluster.noAdvertise() ? "" : clientHost(listen.host(), cluster) + ":" + node.port();
                 server.clustered(clusterNode, clientUrl);
                 clusterNode.start(new ClusterNode.Identity(server.serverId(), server.serverName(), clientUrl,
-                    js != null, server.start().toEpochMilli()), server.newFanout(), settings.limits().maxPayload(), settings.limits().maxPending(),
+                    js != null, server.start().toEpochMilli()), server::newFanout, settings.limits().maxPayload(), settings.limits().maxPending(),
                     server::infoChanged);
                 log.info("Cluster \"{}\": listening for nodes on {}:{} as {}, seeds {}", cluster.name(),
                     cluster.host(), cluster.port(), clusterNode.selfAddress(), cluster.routes());

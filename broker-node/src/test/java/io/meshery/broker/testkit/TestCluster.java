@@ -1,5 +1,7 @@
 package io.meshery.broker.testkit;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.meshery.broker.config.BrokerOptions;
 import io.meshery.broker.node.BrokerNode;
 import io.meshery.broker.routing.Match;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -29,6 +32,9 @@ public final class TestCluster implements AutoCloseable {
     private final UnaryOperator<BrokerOptions.Builder> tweak;
     /** Where each node keeps its JetStream store (node-1, node-2...), or {@code null} for nodes without JetStream. */
     private java.nio.file.Path jetStreamBase;
+    /** Each node's actor-system configuration (before the cluster's own settings are added). */
+    private IntFunction<Config> nodeConfig =
+        i -> ConfigFactory.load();
 
     private TestCluster(String name, int[] clusterPorts, UnaryOperator<BrokerOptions.Builder> tweak) {
         this.name = name;
@@ -57,10 +63,25 @@ public final class TestCluster implements AutoCloseable {
         return start(size, tweak, jetStreamBase);
     }
 
+    /** Nodes whose actor systems start from {@code nodeConfig.apply(i)} instead of the default configuration. */
+    public static TestCluster startWithConfig(int size, IntFunction<Config>
+                                                  nodeConfig) {
+        return start(size, UnaryOperator.identity(), null, nodeConfig);
+    }
+
     private static TestCluster start(int size, UnaryOperator<BrokerOptions.Builder> tweak,
                                      java.nio.file.Path jetStreamBase) {
+        return start(size, tweak, jetStreamBase, null);
+    }
+
+    private static TestCluster start(int size, UnaryOperator<BrokerOptions.Builder> tweak,
+                                     java.nio.file.Path jetStreamBase,
+                                     IntFunction<Config> nodeConfig) {
         TestCluster c = new TestCluster("test-" + Long.toHexString(System.nanoTime()), freePorts(size), tweak);
         c.jetStreamBase = jetStreamBase;
+        if (nodeConfig != null) {
+            c.nodeConfig = nodeConfig;
+        }
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             int n = i;
@@ -96,7 +117,7 @@ public final class TestCluster implements AutoCloseable {
         BrokerOptions o = options(i).build();
         var js = jetStreamBase == null ? null
             : new io.meshery.broker.jetstream.JetStreamConfig(jetStreamBase.resolve("node-" + (i + 1)), -1, -1, null);
-        nodes[i] = BrokerNode.start(ServerSettings.from(o), js, o.clusterSettings().orElseThrow());
+        nodes[i] = BrokerNode.start(ServerSettings.from(o), js, o.clusterSettings().orElseThrow(), nodeConfig.apply(i));
     }
 
     /** Stops node {@code i} gracefully (it leaves the cluster). */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.MemberStatus;
@@ -19,6 +20,12 @@ import org.apache.pekko.cluster.typed.Cluster;
  * forwards them the messages they want. What monitoring and INFO need is read here.
  */
 public final class ClusterNode {
+
+    /**
+     * The actor system's setting (a system property of the same name overrides it) that, set to false, sends the
+     * routes' messages over Pekko remoting instead of their own stream connections ({@link RouteStreams}).
+     */
+    public static final String ROUTE_STREAMS_SETTING = "meshery.broker.cluster.route-streams";
 
     /**
      * This node as it introduces itself to the others.
@@ -57,15 +64,17 @@ public final class ClusterNode {
      * Starts the routes: this node introduces itself to every member, tells it its interest and forwards it the
      * messages it wants, and delivers here what the others forward.
      *
-     * @param fanout used by the routes' reader alone, to deliver the other nodes' messages here
+     * @param fanouts makes a fanout for each thread that reads the other nodes' frames (the route manager's, one per
+     *                peer connection), to deliver their messages here
      * @param maxPending the bytes a route may hold for a peer that does not keep up (the node's max_pending, as
      *                   nats-server bounds a route as any connection), before its messages are dropped and counted
      * @param peersChanged run (on the routes' thread) when a node joins or leaves, to send clients a new INFO
      */
-    public void start(Identity identity, Fanout fanout, long maxPayload, long maxPending, Runnable peersChanged) {
+    public void start(Identity identity, Supplier<Fanout> fanouts, long maxPayload, long maxPending,
+                      Runnable peersChanged) {
         long bound = Math.max(maxPending, 2 * maxPayload);
-        system.systemActorOf(RouteManager.create(settings, identity, shards, fanout, interest, links,
-            routeSlowConsumers, bound, peersChanged), RouteManager.NAME, Props.empty());
+        system.systemActorOf(RouteManager.create(settings, identity, shards, fanouts.get(), interest, links,
+            routeSlowConsumers, bound, peersChanged, fanouts), RouteManager.NAME, Props.empty());
     }
 
     public ClusterSettings settings() {

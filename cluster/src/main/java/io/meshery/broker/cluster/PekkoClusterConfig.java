@@ -156,11 +156,11 @@ public final class PekkoClusterConfig {
         }
     }
 
-    private static boolean isWildcard(String host) {
+    static boolean isWildcard(String host) {
         return host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     }
 
-    private static String bindHost(String host) {
+    static String bindHost(String host) {
         return isWildcard(host) ? "0.0.0.0" : host;
     }
 

@@ -31,9 +31,13 @@ import org.slf4j.LoggerFactory;
  * for {@value #STUCK_MILLIS} ms holds nobody, and past max_pending its messages are dropped and counted as a slow
  * consumer (a route in {@code slow_consumer_stats}), so a stuck node never stalls this one.
  *
- * <p><b>In</b>, on the {@link RouteManager}'s thread only: {@link #onFrame} reads the peer's records, delivers its
- * messages to this node's subscribers (never on to another node) and keeps the peer's interest in the index as
- * subscriptions owned by this link.
+ * <p>Frames leave over this node's own connection to the peer ({@link RouteStreams.Out}) when the peer announced
+ * one, else (and when that connection cannot be opened or breaks) as Pekko remoting messages.
+ *
+ * <p><b>In</b>, under the in-lock, on the thread that reads the peer's frames (a {@link RouteStreams} reader, or
+ * the {@link RouteManager}'s for frames that came over Pekko remoting): {@link #readFrame} and {@link #receive}
+ * read the peer's records, deliver its messages to this node's subscribers (never on to another node) and keep the
+ * peer's interest in the index as subscriptions owned by this link.
  */
 public final class RouteLink implements RemoteNode {
 
@@ -49,9 +53,9 @@ public final class RouteLink implements RemoteNode {
     /** Delivered bytes past which a frame is acknowledged at once. */
     private static final int ACK_BYTES = 64 * 1024;
 
-    /** What the peer said of itself in its hello. */
+    /** What the peer said of itself in its hello; {@code streamPort} 0 when it takes no route stream connections. */
     public record Peer(long uid, String address, String host, int port, String serverId, String serverName,
-                       String clientUrl, boolean jetStream) {}
+                       String clientUrl, boolean jetStream, int streamPort) {}
 
     private final long rid;
     private final Peer peer;
@@ -74,12 +78,18 @@ public final class RouteLink implements RemoteNode {
     private long nextSeq;
     private long lastProgressNanos = System.nanoTime();
     private final List<FlowWaiter> waiters = new ArrayList<>();
-    private boolean closed;
+    /** This node's own connection to the peer, or null to send over Pekko remoting. */
+    private RouteStreams.Out stream;
+    private volatile boolean closed;
     private boolean dropping;
     private long outMsgs;
     private long outBytes;
 
-    // ---- in: the manager's thread; counters read by monitoring ----
+    // ---- in: guarded by inLock; counters read by monitoring ----
+    private final Object inLock = new Object();
+    private boolean inClosed;
+    /** Whether a reader of the peer's stream connection delivers its frames (and so resumes after a wait). */
+    private boolean fedBySocket;
     private final RouteRecords.Reader reader = new RouteRecords.Reader();
     private long lastSeqIn;
     private long unackedSeq;
@@ -162,9 +172,20 @@ public final class RouteLink implements RemoteNode {
         }
     }
 
+    /** From now on frames go over {@code out} (once it is open); before the first frame only. */
+    synchronized void sendOver(RouteStreams.Out out) {
+        this.stream = out;
+    }
+
     /** Sends frames while the window allows. Holds the lock, so frames leave in stream order. */
     private void sendAvailable() {
         while (!closed && out.size() > 0 && inFlightBytes < window) {
+            if (stream != null && !stream.isOpen()) {
+                if (stream.isConnecting()) {
+                    return;
+                }
+                stream = null;
+            }
             byte[] chunk = out.take(FRAME_BYTES);
             long seq = ++nextSeq;
             if (inFlight.isEmpty()) {
@@ -172,7 +193,9 @@ public final class RouteLink implements RemoteNode {
             }
             inFlight.addLast(new long[] {seq, chunk.length});
             inFlightBytes += chunk.length;
-            remote.tell(new RouteMessage.Frame(selfUid, seq, chunk));
+            if (stream == null || !stream.send(seq, chunk)) {
+                remote.tell(new RouteMessage.Frame(selfUid, seq, chunk));
+            }
         }
     }
 
@@ -234,6 +257,7 @@ public final class RouteLink implements RemoteNode {
     /** The peer left: nothing more is queued for it, and its interest leaves the index. */
     void close(SubjectShards shards) {
         List<FlowWaiter> wake;
+        RouteStreams.Out s;
         synchronized (this) {
             closed = true;
             out.clear();
@@ -241,24 +265,95 @@ public final class RouteLink implements RemoteNode {
             inFlightBytes = 0;
             wake = new ArrayList<>(waiters);
             waiters.clear();
+            s = stream;
+            stream = null;
+        }
+        if (s != null) {
+            s.close();
         }
         wakeAll(wake);
+        synchronized (inLock) {
+            inClosed = true;
+            inLock.notifyAll();
+        }
         dropInterest(shards);
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     // ---- in ----------------------------------------------------------------------------------------------
 
+    /** A frame that came over Pekko remoting, on the manager's thread: read, delivered, counted for the ack. */
+    void receive(RouteMessage.Frame frame, RouteInbound in) {
+        synchronized (inLock) {
+            try {
+                onFrame(frame.seq(), frame.data(), in);
+            } catch (RuntimeException e) {
+                log.error("Route {} ({}): cannot read frame {}: {}", rid, peer.serverName(), frame.seq(),
+                    e.toString());
+            }
+            in.fanout.endBatch(this, null, List.of());
+            delivered(frame.seq(), frame.data().length);
+        }
+    }
+
+    /**
+     * A frame read from the peer's stream connection, on its reader's thread: read and delivered; while the
+     * shards confirm interest the frame announced, the reader waits here and then reads on.
+     */
+    void readFrame(long seq, byte[] data, RouteInbound in) throws InterruptedException {
+        synchronized (inLock) {
+            onFrame(seq, data, in);
+            while (unconfirmed > 0 && !inClosed) {
+                in.fanout.endBatch(this, null, List.of());
+                inLock.wait(100);
+                if (unconfirmed == 0) {
+                    reader.resume(in);
+                }
+            }
+            delivered(seq, data.length);
+        }
+    }
+
+    /** Whether a reader of the peer's stream connection delivers its frames. */
+    void fedBySocket(boolean fed) {
+        synchronized (inLock) {
+            fedBySocket = fed;
+        }
+    }
+
+    /**
+     * A shard confirmed one of the peer's subscriptions. When it was the last one, the records held back go on:
+     * here (on the manager's thread) for a link fed over Pekko remoting, else on the reader that waits for it.
+     */
+    void confirmed(RouteInbound in) {
+        synchronized (inLock) {
+            unconfirmed = Math.max(0, unconfirmed - 1);
+            if (unconfirmed > 0) {
+                return;
+            }
+            if (fedBySocket) {
+                inLock.notifyAll();
+            } else {
+                reader.resume(in);
+                in.fanout.endBatch(this, null, List.of());
+            }
+        }
+    }
+
     /** Reads one frame of the peer's stream into {@code handler}; false when a frame is missing before it. */
-    boolean onFrame(RouteMessage.Frame frame, RouteRecords.Handler handler) {
+    private boolean onFrame(long seq, byte[] data, RouteRecords.Handler handler) {
         lastActivityMillis = System.currentTimeMillis();
-        boolean inOrder = frame.seq() == lastSeqIn + 1;
+        boolean inOrder = seq == lastSeqIn + 1;
         if (!inOrder) {
             log.error("Route {} ({}): frame {} came after frame {}; frames were lost, the stream restarts at this one",
-                rid, peer.serverName(), frame.seq(), lastSeqIn);
+                rid, peer.serverName(), seq, lastSeqIn);
             reader.clear();
         }
-        lastSeqIn = frame.seq();
-        reader.read(frame.data(), handler);
+        lastSeqIn = seq;
+        reader.read(data, handler);
         return inOrder;
     }
 
@@ -274,7 +369,7 @@ public final class RouteLink implements RemoteNode {
      */
     void addInterest(String subject, String queue, SubjectShards shards, ActorRef<SubjectShard.Subscribed> confirm) {
         String key = queue == null ? subject : subject + " " + queue;
-        if (remoteSubs.containsKey(key)) {
+        if (inClosed || remoteSubs.containsKey(key)) {
             return;
         }
         Subscription sub = new Subscription(this, subject, queue, key);
@@ -283,20 +378,9 @@ public final class RouteLink implements RemoteNode {
         shards.shardFor(subject).tell(new SubjectShard.Subscribe(sub, confirm));
     }
 
-    /** A shard confirmed one of the peer's subscriptions; true when none is left unconfirmed. */
-    boolean confirmed() {
-        unconfirmed = Math.max(0, unconfirmed - 1);
-        return unconfirmed == 0;
-    }
-
-    /** Whether the peer's next message has to wait for the shards to confirm its interest. */
+    /** Whether the peer's next message has to wait for the shards to confirm its interest (under the in-lock). */
     boolean mustWait() {
         return unconfirmed > 0;
-    }
-
-    /** Reads on the records held back while the shards confirmed. */
-    void resume(RouteRecords.Handler handler) {
-        reader.resume(handler);
     }
 
     void removeInterest(String subject, String queue, SubjectShards shards) {
@@ -318,7 +402,7 @@ public final class RouteLink implements RemoteNode {
      * an acknowledgement (a busy link: every frame or so), else on the manager's next tick ({@link #flushAck}), so a
      * quiet link (a request, a reply) does not send one more message across per message.
      */
-    void delivered(long seq, int bytes) {
+    private void delivered(long seq, int bytes) {
         unackedSeq = seq;
         unackedBytes += bytes;
         if (unackedBytes >= ACK_BYTES) {
@@ -328,9 +412,11 @@ public final class RouteLink implements RemoteNode {
 
     /** Acknowledges what was delivered and not acknowledged yet. */
     void flushAck() {
-        if (unackedBytes > 0) {
-            unackedBytes = 0;
-            remote.tell(new RouteMessage.Ack(selfUid, unackedSeq));
+        synchronized (inLock) {
+            if (unackedBytes > 0) {
+                unackedBytes = 0;
+                remote.tell(new RouteMessage.Ack(selfUid, unackedSeq));
+            }
         }
     }
 
@@ -354,6 +440,8 @@ public final class RouteLink implements RemoteNode {
     public Peer peer() { return peer; }
     public boolean didSolicit() { return didSolicit; }
     public boolean isConfigured() { return configured; }
+    /** Whether this node's frames to the peer go over its own stream connection now (else Pekko remoting). */
+    public synchronized boolean sendsOverStream() { return stream != null && stream.isOpen(); }
     public Instant start() { return start; }
     public Instant lastActivity() { return Instant.ofEpochMilli(lastActivityMillis); }
     public long rttNanos() { return rttNanos; }

@@ -1,19 +1,21 @@
 package io.meshery.broker.cluster;
 
-import io.meshery.broker.protocol.PubArgs;
 import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.SubjectShard;
 import io.meshery.broker.routing.SubjectShards;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -61,7 +63,6 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
     private final ClusterSettings settings;
     private final ClusterNode.Identity identity;
     private final SubjectShards shards;
-    private final Fanout fanout;
     private final ClusterInterest interest;
     private final Map<Long, RouteLink> links;
     private final LongAdder routeSlowConsumers;
@@ -73,28 +74,31 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
     private final ActorRef<SubjectShard.Subscribed> confirmations;
     /** Members that are up, by uid, until they introduce themselves. */
     private final Map<Long, Member> upMembers = new HashMap<>();
-    private final InboundHandler inbound = new InboundHandler();
+    private final RouteInbound inbound;
+    /** The routes' own connections, or null when frames go over Pekko remoting only. */
+    private final RouteStreams streams;
     private long ticks;
     private long rids;
 
     static Behavior<Command> create(ClusterSettings settings, ClusterNode.Identity identity, SubjectShards shards,
                                     Fanout fanout, ClusterInterest interest, Map<Long, RouteLink> links,
-                                    LongAdder routeSlowConsumers, long maxPending, Runnable peersChanged) {
+                                    LongAdder routeSlowConsumers, long maxPending, Runnable peersChanged,
+                                    Supplier<Fanout> fanouts) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
             return new RouteManager(ctx, settings, identity, shards, fanout, interest, links, routeSlowConsumers,
-                maxPending, peersChanged);
+                maxPending, peersChanged, fanouts);
         }));
     }
 
     private RouteManager(ActorContext<Command> ctx, ClusterSettings settings, ClusterNode.Identity identity,
                          SubjectShards shards, Fanout fanout, ClusterInterest interest, Map<Long, RouteLink> links,
-                         LongAdder routeSlowConsumers, long maxPending, Runnable peersChanged) {
+                         LongAdder routeSlowConsumers, long maxPending, Runnable peersChanged,
+                         Supplier<Fanout> fanouts) {
         super(ctx);
         this.settings = settings;
         this.identity = identity;
         this.shards = shards;
-        this.fanout = fanout;
         this.interest = interest;
         this.links = links;
         this.routeSlowConsumers = routeSlowConsumers;
@@ -104,6 +108,8 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
         this.resolver = ActorRefResolver.get(ctx.getSystem());
         this.self = cluster.selfMember().uniqueAddress();
         this.confirmations = ctx.messageAdapter(SubjectShard.Subscribed.class, Confirmed::new);
+        this.inbound = new RouteInbound(fanout, shards, confirmations);
+        this.streams = openStreams(settings, fanouts);
         ActorRef<ClusterEvent.MemberEvent> events = ctx.messageAdapter(ClusterEvent.MemberEvent.class,
             MemberChange::new);
         cluster.subscriptions().tell(Subscribe.create(events, ClusterEvent.MemberEvent.class));
@@ -120,7 +126,32 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
             .onMessage(MemberChange.class, this::onMemberChange)
             .onMessage(Confirmed.class, this::onConfirmed)
             .onMessageEquals(Tick.INSTANCE, this::onTick)
+            .onSignal(PostStop.class, stop -> onStop())
             .build();
+    }
+
+    private RouteStreams openStreams(ClusterSettings settings, Supplier<Fanout> fanouts) {
+        var config = getContext().getSystem().settings().config();
+        if (config.hasPath(ClusterNode.ROUTE_STREAMS_SETTING) && !config.getBoolean(ClusterNode.ROUTE_STREAMS_SETTING)) {
+            log.info("Route streams off ({} = false): messages between nodes go over Pekko remoting", ClusterNode.ROUTE_STREAMS_SETTING);
+            return null;
+        }
+        String bind = PekkoClusterConfig.bindHost(settings.host());
+        try {
+            return RouteStreams.open(bind, PekkoClusterConfig.isWildcard(settings.host()) ? null : settings.host(),
+                self.longUid(), settings.name(), () -> new RouteInbound(fanouts.get(), shards, confirmations));
+        } catch (IOException | RuntimeException e) {
+            log.warn("Route streams: cannot listen on {} ({}); messages between nodes go over Pekko remoting", bind,
+                e.toString());
+            return null;
+        }
+    }
+
+    private Behavior<Command> onStop() {
+        if (streams != null) {
+            streams.close();
+        }
+        return this;
     }
 
     // ---- membership and hellos ---------------------------------------------------------------------------
@@ -145,6 +176,9 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
 
     private void dropLink(long uid, String why) {
         RouteLink link = links.remove(uid);
+        if (streams != null) {
+            streams.unlinked(uid);
+        }
         if (link != null) {
             log.info("Route {} to {} ({}) closed: {}", link.id(), link.peer().serverName(), link.peer().address(), why);
             interest.removeLink(link);
@@ -156,7 +190,7 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
     private void sendHello(Address to, long uid) {
         managerAt(to).tell(new RouteMessage.Hello(self.longUid(), self.address().toString(), identity.serverId(),
             identity.serverName(), settings.name(), identity.clientUrl(), identity.jetStream(),
-            identity.startMillis()));
+            identity.startMillis(), streams == null ? 0 : streams.port()));
     }
 
     private ActorRef<RouteMessage> managerAt(Address address) {
@@ -181,12 +215,18 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
         String host = address.getHost().orElse("");
         int port = address.getPort().orElse(0);
         RouteLink.Peer peer = new RouteLink.Peer(hello.fromUid(), hello.address(), host, port, hello.serverId(),
-            hello.serverName(), hello.clientUrl(), hello.jetStream());
+            hello.serverName(), hello.clientUrl(), hello.jetStream(), hello.streamPort());
         boolean configured = settings.routes().stream().anyMatch(r -> r.host().equals(host) && r.port() == port);
         boolean solicit = self.address().toString().compareTo(hello.address()) < 0;
         RouteLink link = new RouteLink(++rids, peer, managerAt(address), self.longUid(), solicit, configured,
             maxPending, routeSlowConsumers);
+        if (streams != null && peer.streamPort() > 0) {
+            link.sendOver(streams.connect(link, peer.streamPort()));
+        }
         links.put(hello.fromUid(), link);
+        if (streams != null) {
+            streams.linked(link);
+        }
         upMembers.remove(hello.fromUid());
         // Always answered, even when this node sent one already: that one may have reached the other before its
         // route manager existed (a node joins the cluster before its JetStream has started, and so before its
@@ -252,24 +292,15 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
             return this;
         }
         inbound.link = link;
-        try {
-            link.onFrame(frame, inbound);
-        } catch (RuntimeException e) {
-            log.error("Route {} ({}): cannot read frame {}: {}", link.id(), link.peer().serverName(), frame.seq(),
-                e.toString());
-        }
-        fanout.endBatch(link, null, List.of());
-        link.delivered(frame.seq(), frame.data().length);
+        link.receive(frame, inbound);
         return this;
     }
 
     /** The last of a peer's pending subscriptions is in the index: its held-back messages go on. */
     private Behavior<Command> onConfirmed(Confirmed c) {
-        if (c.subscribed().sub().owner() instanceof RouteLink link && links.get(link.peer().uid()) == link
-                && link.confirmed()) {
+        if (c.subscribed().sub().owner() instanceof RouteLink link && links.get(link.peer().uid()) == link) {
             inbound.link = link;
-            link.resume(inbound);
-            fanout.endBatch(link, null, List.of());
+            link.confirmed(inbound);
         }
         return this;
     }
@@ -296,37 +327,5 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
             link.pong(pong.sentNanos());
         }
         return this;
-    }
-
-    /** Delivers a peer's records here: its messages to this node's subscribers only, its interest to the index. */
-    private final class InboundHandler implements RouteRecords.Handler {
-        RouteLink link;
-
-        @Override
-        public void message(String match, PubArgs msg, byte[] buf, int off, int len, String[] queues,
-                            int queueCount) {
-            link.countIn(len);
-            fanout.publishFromRoute(link, match == null ? msg.subject() : match, msg, buf, off, len, queues,
-                queueCount);
-        }
-
-        @Override
-        public void interest(boolean add, String subject, String queue) {
-            if (add) {
-                link.addInterest(subject, queue, shards, confirmations);
-            } else {
-                link.removeInterest(subject, queue, shards);
-            }
-        }
-
-        @Override
-        public void reset() {
-            link.dropInterest(shards);
-        }
-
-        @Override
-        public boolean mustWait() {
-            return link.mustWait();
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.meshery.broker.cluster;
 
 /**
- * What the nodes' {@link RouteManager}s send each other over Pekko's remoting, written by {@link RouteSerializer}.
+ * What the nodes' {@link RouteManager}s send each other over Pekko's remoting (frames over their own connections when both ends have them, {@link RouteStreams}), written by {@link RouteSerializer}.
  * Each message names its sender by the unique id of its cluster member (address and incarnation), so a node that
  * restarted is a new peer.
  */
@@ -15,9 +15,11 @@ sealed interface RouteMessage extends RouteManager.Command permits RouteMessage.
      * sender's frames follow, starting with its whole interest.
      *
      * @param clientUrl where its clients connect ({@code host:port}), or empty when it does not advertise it
+     * @param streamPort where it takes the routes' own connections ({@link RouteStreams}), on its cluster address;
+     *                   0 when its frames go over Pekko remoting only
      */
     record Hello(long fromUid, String address, String serverId, String serverName, String clusterName,
-                 String clientUrl, boolean jetStream, long startMillis) implements RouteMessage {}
+                 String clientUrl, boolean jetStream, long startMillis, int streamPort) implements RouteMessage {}
 
     /** The next piece of the sender's record stream to this node ({@link RouteRecords}); {@code seq} counts from 1. */
     record Frame(long fromUid, long seq, byte[] data) implements RouteMessage {}

@@ -64,6 +64,7 @@ public final class RouteSerializer extends SerializerWithStringManifest implemen
             putString(buf, h.serverName());
             putString(buf, h.clusterName());
             putString(buf, h.clientUrl());
+            buf.putInt(h.streamPort());
         } else {
             throw new IllegalArgumentException("not a route message: " + o.getClass());
         }
@@ -73,7 +74,7 @@ public final class RouteSerializer extends SerializerWithStringManifest implemen
         if (o instanceof RouteMessage.Frame f) {
             return 16 + f.data().length;
         } else if (o instanceof RouteMessage.Hello h) {
-            return 17 + 4 * 5 + utf8(h.address()).length + utf8(h.serverId()).length + utf8(h.serverName()).length
+            return 17 + 4 * 5 + 4 + utf8(h.address()).length + utf8(h.serverId()).length + utf8(h.serverName()).length
                 + utf8(h.clusterName()).length + utf8(h.clientUrl()).length;
         }
         return 16;
@@ -106,8 +107,14 @@ public final class RouteSerializer extends SerializerWithStringManifest implemen
             case "H" -> {
                 long start = buf.getLong();
                 boolean js = buf.get() != 0;
-                return new RouteMessage.Hello(uid, getString(buf), getString(buf), getString(buf), getString(buf),
-                    getString(buf), js, start);
+                String address = getString(buf);
+                String serverId = getString(buf);
+                String serverName = getString(buf);
+                String clusterName = getString(buf);
+                String clientUrl = getString(buf);
+                int streamPort = buf.remaining() >= 4 ? buf.getInt() : 0;
+                return new RouteMessage.Hello(uid, address, serverId, serverName, clusterName, clientUrl, js, start,
+                    streamPort);
             }
             default -> throw new NotSerializableException("unknown route message manifest " + manifest);
         }

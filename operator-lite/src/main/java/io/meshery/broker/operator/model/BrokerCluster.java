@@ -594,9 +594,10 @@ public final class BrokerCluster {
                 .withPorts(policyPort(Ports.CLIENT), policyPort(Ports.MONITOR))
                 .build());
         if (spec.clustering().enabled()) {
+            // The broker's own pods reach each other on every port: the cluster port, pekko-management's, and the
+            // port each node takes for its route streams (any free one, announced to the others; docs/cluster.md).
             rules.add(new NetworkPolicyIngressRuleBuilder()
                     .withFrom(new NetworkPolicyPeerBuilder().withPodSelector(selector()).build())
-                    .withPorts(policyPort(Ports.CLUSTER), policyPort(Ports.MANAGEMENT))
                     .build());
         }
         return new NetworkPolicyBuilder()

@@ -1,0 +1,438 @@
+package io.meshery.broker.cluster;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The routes' own TCP connections: each node sends its record stream to each peer over a connection of its own
+ * ({@link Out}) instead of as Pekko remoting messages, and reads each peer's on a thread of its own. A message then
+ * crosses from the publisher's thread to the socket and from the socket to the subscribers' buffers with no actor
+ * in between: on a request-reply across two nodes that is about four thread hand-offs fewer per node than Artery's
+ * outbound and inbound streams. Membership, hellos, acknowledgements and pings stay on Pekko remoting.
+ *
+ * <p>The listening port is any free one on the cluster port's address, announced in the hello
+ * ({@link RouteMessage.Hello#streamPort}), so several nodes on one host never collide and nothing is configured.
+ * A connection opens with a preamble (magic, version, the sender's member uid, its cluster name); then frames,
+ * each {@code seq:int64 length:int32} and the stream's bytes. When the connection cannot be opened or breaks, the
+ * link sends its frames over Pekko remoting again ({@link RouteLink}), as a lost Artery frame would be, the peer
+ * notices the gap and restarts its reading at the next frame.
+ */
+final class RouteStreams implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RouteStreams.class);
+
+    /** "MBRS": a meshery-broker route stream. */
+    private static final int MAGIC = 0x4d425253;
+    private static final int VERSION = 1;
+    private static final int FRAME_HEADER_BYTES = 12;
+    private static final int MAX_NAME_BYTES = 1024;
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final int PREAMBLE_TIMEOUT_MILLIS = 5_000;
+    /** How long a connection may wait for the hello that makes its sender a route of this node. */
+    private static final long LINK_WAIT_MILLIS = 10_000;
+    private static final int READ_BUFFER_BYTES = 2 * RouteLink.FRAME_BYTES;
+
+    private final ServerSocketChannel server;
+    private final String localHost;
+    private final long selfUid;
+    private final String clusterName;
+    private final Supplier<RouteInbound> inbounds;
+    private final Map<Long, CompletableFuture<RouteLink>> links = new ConcurrentHashMap<>();
+    private final Map<Long, SocketChannel> readers = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private RouteStreams(ServerSocketChannel server, String localHost, long selfUid, String clusterName,
+                         Supplier<RouteInbound> inbounds) {
+        this.server = server;
+        this.localHost = localHost;
+        this.selfUid = selfUid;
+        this.clusterName = clusterName;
+        this.inbounds = inbounds;
+    }
+
+    /**
+     * Listens on any free port of {@code bindHost}.
+     *
+     * @param localHost the address outbound connections leave from (the cluster port's), or null for any
+     * @param inbounds a new handler, with its own fanout, for each peer's reading thread
+     */
+    static RouteStreams open(String bindHost, String localHost, long selfUid, String clusterName,
+                             Supplier<RouteInbound> inbounds) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.bind(new InetSocketAddress(bindHost, 0));
+        } catch (IOException e) {
+            server.close();
+            throw e;
+        }
+        RouteStreams streams = new RouteStreams(server, localHost, selfUid, clusterName, inbounds);
+        Thread acceptor = new Thread(streams::accept, "meshery-route-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return streams;
+    }
+
+    int port() {
+        return server.socket().getLocalPort();
+    }
+
+    /** {@code link} is up: its peer's connection, which may have come before the hello, is read from now on. */
+    void linked(RouteLink link) {
+        links.computeIfAbsent(link.peer().uid(), k -> new CompletableFuture<>()).complete(link);
+    }
+
+    /** The link to {@code uid} was dropped: its incoming connection is closed. */
+    void unlinked(long uid) {
+        links.remove(uid);
+        closeQuietly(readers.remove(uid));
+    }
+
+    /** Starts opening this node's connection to {@code link}'s peer; the link sends over it once it is open. */
+    Out connect(RouteLink link, int port) {
+        Out out = new Out(link, link.peer().host(), port);
+        Thread t = new Thread(out::run, "meshery-route-out-" + link.peer().serverName());
+        t.setDaemon(true);
+        t.start();
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeQuietly(server);
+        for (SocketChannel ch : List.copyOf(readers.values())) {
+            closeQuietly(ch);
+        }
+    }
+
+    // ---- in ----------------------------------------------------------------------------------------------
+
+    private void accept() {
+        while (!closed) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    log.error("Route streams: no longer accepting connections: {}", e.toString());
+                }
+                return;
+            }
+            Thread t = new Thread(() -> serve(ch), "meshery-route-in");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void serve(SocketChannel ch) {
+        String from = remote(ch);
+        long uid = 0;
+        RouteLink link = null;
+        try (ch) {
+            ch.socket().setTcpNoDelay(true);
+            // The preamble is read with a timeout (the socket's stream honours it, the channel would not), so a
+            // connection that never sends one does not keep a thread.
+            ch.socket().setSoTimeout(PREAMBLE_TIMEOUT_MILLIS);
+            InputStream preamble = ch.socket().getInputStream();
+            ByteBuffer head = ByteBuffer.wrap(readFully(preamble, 18));
+            int nameLen = head.getShort(16) & 0xffff;
+            if (head.getInt(0) != MAGIC || head.getShort(4) != VERSION || nameLen > MAX_NAME_BYTES) {
+                log.warn("Route streams: connection from {} is not a route stream of this version, closed", from);
+                return;
+            }
+            uid = head.getLong(8);
+            String name = new String(readFully(preamble, nameLen), StandardCharsets.UTF_8);
+            ch.socket().setSoTimeout(0);
+            if (!name.equals(clusterName)) {
+                log.warn("Route streams: connection from {} is for cluster \"{}\", not \"{}\", closed", from, name,
+                    clusterName);
+                return;
+            }
+            link = links.computeIfAbsent(uid, k -> new CompletableFuture<>())
+                .get(LINK_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            closeQuietly(readers.put(uid, ch));
+            if (link.isClosed() || closed) {
+                return;
+            }
+            read(ch, link);
+        } catch (TimeoutException e) {
+            links.remove(uid);
+            log.warn("Route streams: connection from {} closed: that node did not introduce itself within {} ms",
+                from, LINK_WAIT_MILLIS);
+        } catch (SocketTimeoutException e) {
+            log.warn("Route streams: connection from {} sent no preamble within {} ms, closed", from,
+                PREAMBLE_TIMEOUT_MILLIS);
+        } catch (IOException e) {
+            if (link == null && !closed) {
+                log.warn("Route streams: connection from {} closed before its preamble: {}", from, e.toString());
+            } else if (!closed && !link.isClosed()) {
+                // As a node stops or dies: its membership decides what becomes of the route.
+                log.info("Route {} ({}): stream connection from {} closed: {}", link.id(), link.peer().serverName(),
+                    from, e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            log.error("Route streams: connection from {} failed: {}", from, e.toString());
+        } finally {
+            if (link != null) {
+                readers.remove(uid, ch);
+                link.fedBySocket(false);
+            }
+        }
+    }
+
+    /** Reads frames until the connection ends; all of one read is delivered as one batch. */
+    private void read(SocketChannel ch, RouteLink link) throws IOException, InterruptedException {
+        RouteInbound in = inbounds.get();
+        in.link = link;
+        link.fedBySocket(true);
+        ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER_BYTES);
+        while (true) {
+            if (ch.read(buf) < 0) {
+                throw new EOFException("closed by the other end");
+            }
+            buf.flip();
+            boolean any = false;
+            while (buf.remaining() >= FRAME_HEADER_BYTES) {
+                int len = buf.getInt(buf.position() + 8);
+                if (len < 0 || len > RouteLink.FRAME_BYTES) {
+                    throw new IOException("frame of " + len + " bytes");
+                }
+                if (buf.remaining() < FRAME_HEADER_BYTES + len) {
+                    break;
+                }
+                long seq = buf.getLong();
+                buf.getInt();
+                byte[] data = new byte[len];
+                buf.get(data);
+                link.readFrame(seq, data, in);
+                any = true;
+            }
+            if (any) {
+                in.fanout.endBatch(link, null, List.of());
+            }
+            buf.compact();
+        }
+    }
+
+    private static byte[] readFully(InputStream in, int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length < n) {
+            throw new EOFException("closed by the other end");
+        }
+        return b;
+    }
+
+    private static String remote(SocketChannel ch) {
+        try {
+            return String.valueOf(ch.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void closeQuietly(Closeable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing: nothing to do
+            }
+        }
+    }
+
+    // ---- out ---------------------------------------------------------------------------------------------
+
+    /**
+     * This node's connection to one peer. {@link #send} is called with the link's lock held, so frames leave in
+     * order; it writes straight from the caller's thread, and what the socket does not take at once is finished by
+     * this connection's own thread when the socket can take more. What waits here is part of the link's window.
+     */
+    final class Out {
+        private static final int CONNECTING = 0;
+        private static final int OPEN = 1;
+        private static final int FAILED = 2;
+
+        private final RouteLink link;
+        private final String host;
+        private final int port;
+        private final Object lock = new Object();
+        private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
+        private final ByteBuffer[] pair = new ByteBuffer[2];
+        private volatile int state = CONNECTING;
+        private SocketChannel ch;
+        private Selector selector;
+        private SelectionKey key;
+
+        private Out(RouteLink link, String host, int port) {
+            this.link = link;
+            this.host = host;
+            this.port = port;
+        }
+
+        boolean isConnecting() {
+            return state == CONNECTING;
+        }
+
+        boolean isOpen() {
+            return state == OPEN;
+        }
+
+        /** Writes one frame; false when the connection is not open (the frame must go another way). */
+        boolean send(long seq, byte[] chunk) {
+            ByteBuffer head = ByteBuffer.allocate(FRAME_HEADER_BYTES).putLong(seq).putInt(chunk.length).flip();
+            ByteBuffer data = ByteBuffer.wrap(chunk);
+            synchronized (lock) {
+                if (state != OPEN) {
+                    return false;
+                }
+                try {
+                    if (pending.isEmpty()) {
+                        pair[0] = head;
+                        pair[1] = data;
+                        ch.write(pair);
+                        if (!data.hasRemaining()) {
+                            return true;
+                        }
+                    }
+                    if (head.hasRemaining()) {
+                        pending.add(head);
+                    }
+                    pending.add(data);
+                    key.interestOps(SelectionKey.OP_WRITE);
+                    selector.wakeup();
+                    return true;
+                } catch (IOException e) {
+                    failLocked(e);
+                    return false;
+                }
+            }
+        }
+
+        void close() {
+            synchronized (lock) {
+                state = FAILED;
+                pending.clear();
+                closeQuietly(selector);
+                closeQuietly(ch);
+            }
+        }
+
+        private void run() {
+            SocketChannel c = null;
+            try {
+                c = SocketChannel.open();
+                if (localHost != null) {
+                    c.bind(new InetSocketAddress(localHost, 0));
+                }
+                c.socket().setTcpNoDelay(true);
+                c.socket().connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+                byte[] name = clusterName.getBytes(StandardCharsets.UTF_8);
+                ByteBuffer pre = ByteBuffer.allocate(18 + name.length).putInt(MAGIC).putShort((short) VERSION)
+                    .putShort((short) 0).putLong(selfUid).putShort((short) name.length).put(name).flip();
+                while (pre.hasRemaining()) {
+                    c.write(pre);
+                }
+                c.configureBlocking(false);
+                Selector s = Selector.open();
+                synchronized (lock) {
+                    if (state != CONNECTING) {
+                        closeQuietly(s);
+                        closeQuietly(c);
+                        return;
+                    }
+                    ch = c;
+                    selector = s;
+                    key = c.register(s, 0);
+                    state = OPEN;
+                }
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(c);
+                synchronized (lock) {
+                    if (state != CONNECTING) {
+                        return;
+                    }
+                    state = FAILED;
+                }
+                log.warn("Route {} ({}): cannot open a stream connection to {}:{} ({}); its messages go over Pekko"
+                    + " remoting", link.id(), link.peer().serverName(), host, port, e.toString());
+                link.flush();
+                return;
+            }
+            log.info("Route {} to {}: messages go over a stream connection to {}:{}", link.id(),
+                link.peer().serverName(), host, port);
+            link.flush();
+            finishWrites();
+        }
+
+        /** Writes what the socket did not take at once, whenever it can take more. */
+        private void finishWrites() {
+            try {
+                while (state == OPEN) {
+                    selector.select();
+                    synchronized (lock) {
+                        if (state != OPEN) {
+                            return;
+                        }
+                        while (!pending.isEmpty()) {
+                            ByteBuffer b = pending.peekFirst();
+                            ch.write(b);
+                            if (b.hasRemaining()) {
+                                break;
+                            }
+                            pending.pollFirst();
+                        }
+                        key.interestOps(pending.isEmpty() ? 0 : SelectionKey.OP_WRITE);
+                    }
+                }
+            } catch (IOException | ClosedSelectorException | CancelledKeyException e) {
+                boolean failed;
+                synchronized (lock) {
+                    failed = state == OPEN;
+                    if (failed) {
+                        failLocked(e);
+                    }
+                }
+                if (failed) {
+                    link.flush();
+                }
+            }
+        }
+
+        private void failLocked(Exception e) {
+            state = FAILED;
+            pending.clear();
+            closeQuietly(selector);
+            closeQuietly(ch);
+            if (!link.isClosed()) {
+                log.warn("Route {} ({}): stream connection to {}:{} lost ({}); its messages go over Pekko remoting"
+                    + " until the route closes", link.id(), link.peer().serverName(), host, port,
+                    e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        }
+    }
+}
