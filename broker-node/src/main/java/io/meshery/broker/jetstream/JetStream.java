@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshery.broker.cluster.ClusterNode;
 import io.meshery.broker.cluster.raft.RaftHost;
-import io.meshery.broker.cluster.raft.RaftTransport;
 import io.meshery.broker.persistence.FileStoreConfig;
 import io.meshery.broker.persistence.FileStreamStore;
 import io.meshery.broker.persistence.MemoryStreamStore;
@@ -92,7 +91,7 @@ public final class JetStream implements AutoCloseable {
      * {@code maxPayload} is the node's {@code max_payload}, the largest message Raft must carry.
      */
     public void replicateIn(ClusterNode cluster, String serverName, long maxPayload) {
-        replication = new StreamReplication(this, cluster, RaftTransport.start(system, cluster.selfAddress()),
+        replication = new StreamReplication(this, cluster, cluster.startRaftTransport(),
             serverName, maxPayload);
     }
 

@@ -1,5 +1,6 @@
 package io.meshery.broker.cluster;
 
+import io.meshery.broker.cluster.raft.RaftTransport;
 import io.meshery.broker.routing.Fanout;
 import io.meshery.broker.routing.SubjectShards;
 import java.util.ArrayList;
@@ -75,6 +76,18 @@ public final class ClusterNode {
         long bound = Math.max(maxPending, 2 * maxPayload);
         system.systemActorOf(RouteManager.create(settings, identity, shards, fanouts.get(), interest, links,
             routeSlowConsumers, bound, peersChanged, fanouts), RouteManager.NAME, Props.empty());
+    }
+
+    /**
+     * Starts the calls between this node and the others that Raft uses: over connections of their own (any free
+     * port, asked for over Pekko remoting) unless {@link #ROUTE_STREAMS_SETTING} is false, else over Pekko only.
+     */
+    public RaftTransport startRaftTransport() {
+        var config = system.settings().config();
+        boolean streams = !config.hasPath(ROUTE_STREAMS_SETTING) || config.getBoolean(ROUTE_STREAMS_SETTING);
+        return RaftTransport.start(system, selfAddress,
+            streams ? PekkoClusterConfig.bindHost(settings.host()) : null,
+            PekkoClusterConfig.isWildcard(settings.host()) ? null : settings.host());
     }
 
     public ClusterSettings settings() {

@@ -283,6 +283,18 @@ public final class RouteLink implements RemoteNode {
         return closed;
     }
 
+    /** The node stops: its connection to the peer closes (the peer reads to its end and drops the link). */
+    void closeStream() {
+        RouteStreams.Out s;
+        synchronized (this) {
+            s = stream;
+            stream = null;
+        }
+        if (s != null) {
+            s.close();
+        }
+    }
+
     // ---- in ----------------------------------------------------------------------------------------------
 
     /** A frame that came over Pekko remoting, on the manager's thread: read, delivered, counted for the ack. */

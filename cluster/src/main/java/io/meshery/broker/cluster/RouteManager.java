@@ -148,6 +148,9 @@ final class RouteManager extends AbstractBehavior<RouteManager.Command> {
     }
 
     private Behavior<Command> onStop() {
+        for (RouteLink link : links.values()) {
+            link.closeStream();
+        }
         if (streams != null) {
             streams.close();
         }

@@ -28,8 +28,9 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Ratis over the cluster's Artery link, with three real actor systems on loopback: a group of three elects a
@@ -56,6 +57,7 @@ class RaftHostTest {
     private final List<ActorSystem<Void>> systems = new ArrayList<>();
     private final List<RaftHost> hosts = new ArrayList<>();
     private final List<Recorder> machines = new ArrayList<>();
+    private final List<RaftTransport> transports = new ArrayList<>();
 
     @AfterEach
     void stop() throws IOException {
@@ -64,13 +66,21 @@ class RaftHostTest {
                 h.close();
             }
         }
+        for (RaftTransport t : transports) {
+            t.close();
+        }
         for (ActorSystem<Void> s : systems) {
             s.terminate();
         }
     }
 
-    @Test
-    void aGroupOfThreeReplicatesInOrderAndSurvivesItsLeader() throws Exception {
+    /**
+     * {@code pekko}: every call over Pekko remoting; {@code own}: over the transport's own connections;
+     * {@code mixed}: node 0 takes no connections of its own (the others call it over Pekko, it calls them over theirs).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"pekko", "own", "mixed"})
+    void aGroupOfThreeReplicatesInOrderAndSurvivesItsLeader(String transport) throws Exception {
         int[] ports = {freePort(), freePort(), freePort()};
         List<ClusterSettings.Route> routes = new ArrayList<>();
         for (int p : ports) {
@@ -86,7 +96,10 @@ class RaftHostTest {
             peers.add(RaftHost.peer("n" + i, address));
             Recorder m = new Recorder();
             machines.add(m);
-            RaftTransport t = RaftTransport.start(system, address);
+            boolean own = transport.equals("own") || transport.equals("mixed") && i > 0;
+            RaftTransport t = own ? RaftTransport.start(system, address, "127.0.0.1", "127.0.0.1")
+                : RaftTransport.start(system, address);
+            transports.add(t);
             hosts.add(RaftHost.start(t, "n" + i, dir.resolve("n" + i), g -> m));
         }
         RaftGroupId id = RaftHost.groupId("ORDERS");
