@@ -23,6 +23,10 @@ public final class FrameConnection implements Closeable {
         /** One frame: {@code frame} holds exactly its bytes (the length prefix removed); valid during the call. */
         void frame(ByteBuffer frame);
 
+        /** The frames of one read were all handed over (a point to act on them as a batch). */
+        default void endOfRead() {
+        }
+
         /** The connection ended ({@code cause} null when closed here). Called once, on the connection's thread. */
         void closed(Exception cause);
     }
@@ -166,6 +170,7 @@ public final class FrameConnection implements Closeable {
     /** Hands every whole frame in {@code buf} to the receiver; returns the buffer to read on into. */
     private ByteBuffer deliver(ByteBuffer buf) throws IOException {
         buf.flip();
+        boolean any = false;
         while (buf.remaining() >= 4) {
             int len = buf.getInt(buf.position());
             if (len < 0 || len > maxFrameBytes) {
@@ -178,6 +183,10 @@ public final class FrameConnection implements Closeable {
             ByteBuffer frame = buf.duplicate().position(buf.position() + 4).limit(end).slice();
             receiver.frame(frame);
             buf.position(end);
+            any = true;
+        }
+        if (any) {
+            receiver.endOfRead();
         }
         if (buf.remaining() > 0 && buf.position() == 0 && buf.limit() == buf.capacity()) {
             // one frame larger than the buffer: grow it to hold the frame

@@ -7,14 +7,9 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.CancelledKeyException;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The listening port is any free one on the cluster port's address, announced in the hello
  * ({@link RouteMessage.Hello#streamPort}), so several nodes on one host never collide and nothing is configured.
- * A connection opens with a preamble (magic, version, the sender's member uid, its cluster name); then frames,
- * each {@code seq:int64 length:int32} and the stream's bytes. When the connection cannot be opened or breaks, the
+ * A connection opens with a preamble (magic, version, the sender's member uid, its cluster name); then frames
+ * ({@link FrameConnection}), each the frame's number ({@code int64}) and the stream's bytes. When the connection cannot be opened or breaks, the
  * link sends its frames over Pekko remoting again ({@link RouteLink}), as a lost Artery frame would be, the peer
  * notices the gap and restarts its reading at the next frame.
  */
@@ -47,13 +42,13 @@ final class RouteStreams implements AutoCloseable {
     /** "MBRS": a meshery-broker route stream. */
     private static final int MAGIC = 0x4d425253;
     private static final int VERSION = 1;
-    private static final int FRAME_HEADER_BYTES = 12;
+    /** A frame's number, before its bytes. */
+    private static final int FRAME_HEADER_BYTES = 8;
     private static final int MAX_NAME_BYTES = 1024;
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final int PREAMBLE_TIMEOUT_MILLIS = 5_000;
     /** How long a connection may wait for the hello that makes its sender a route of this node. */
     private static final long LINK_WAIT_MILLIS = 10_000;
-    private static final int READ_BUFFER_BYTES = 2 * RouteLink.FRAME_BYTES;
 
     private final ServerSocketChannel server;
     private final String localHost;
@@ -61,7 +56,7 @@ final class RouteStreams implements AutoCloseable {
     private final String clusterName;
     private final Supplier<RouteInbound> inbounds;
     private final Map<Long, CompletableFuture<RouteLink>> links = new ConcurrentHashMap<>();
-    private final Map<Long, SocketChannel> readers = new ConcurrentHashMap<>();
+    private final Map<Long, FrameConnection> readers = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private RouteStreams(ServerSocketChannel server, String localHost, long selfUid, String clusterName,
@@ -123,8 +118,8 @@ final class RouteStreams implements AutoCloseable {
     public void close() {
         closed = true;
         closeQuietly(server);
-        for (SocketChannel ch : List.copyOf(readers.values())) {
-            closeQuietly(ch);
+        for (FrameConnection c : List.copyOf(readers.values())) {
+            c.close();
         }
     }
 
@@ -150,8 +145,7 @@ final class RouteStreams implements AutoCloseable {
     private void serve(SocketChannel ch) {
         String from = remote(ch);
         long uid = 0;
-        RouteLink link = null;
-        try (ch) {
+        try {
             ch.socket().setTcpNoDelay(true);
             // The preamble is read with a timeout (the socket's stream honours it, the channel would not), so a
             // connection that never sends one does not keep a thread.
@@ -161,6 +155,7 @@ final class RouteStreams implements AutoCloseable {
             int nameLen = head.getShort(16) & 0xffff;
             if (head.getInt(0) != MAGIC || head.getShort(4) != VERSION || nameLen > MAX_NAME_BYTES) {
                 log.warn("Route streams: connection from {} is not a route stream of this version, closed", from);
+                ch.close();
                 return;
             }
             uid = head.getLong(8);
@@ -169,73 +164,83 @@ final class RouteStreams implements AutoCloseable {
             if (!name.equals(clusterName)) {
                 log.warn("Route streams: connection from {} is for cluster \"{}\", not \"{}\", closed", from, name,
                     clusterName);
+                ch.close();
                 return;
             }
-            link = links.computeIfAbsent(uid, k -> new CompletableFuture<>())
+            RouteLink link = links.computeIfAbsent(uid, k -> new CompletableFuture<>())
                 .get(LINK_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-            closeQuietly(readers.put(uid, ch));
             if (link.isClosed() || closed) {
+                ch.close();
                 return;
             }
-            read(ch, link);
+            Reader reader = new Reader(link, from);
+            link.fedBySocket(true);
+            reader.conn = FrameConnection.start(ch, FRAME_HEADER_BYTES + RouteLink.FRAME_BYTES, "meshery-route-in",
+                reader);
+            closeQuietly(readers.put(uid, reader.conn));
         } catch (TimeoutException e) {
             links.remove(uid);
             log.warn("Route streams: connection from {} closed: that node did not introduce itself within {} ms",
                 from, LINK_WAIT_MILLIS);
+            closeQuietly(ch);
         } catch (SocketTimeoutException e) {
             log.warn("Route streams: connection from {} sent no preamble within {} ms, closed", from,
                 PREAMBLE_TIMEOUT_MILLIS);
+            closeQuietly(ch);
         } catch (IOException e) {
-            if (link == null && !closed) {
+            if (!closed) {
                 log.warn("Route streams: connection from {} closed before its preamble: {}", from, e.toString());
-            } else if (!closed && !link.isClosed()) {
-                // As a node stops or dies: its membership decides what becomes of the route.
-                log.info("Route {} ({}): stream connection from {} closed: {}", link.id(), link.peer().serverName(),
-                    from, e.getMessage() == null ? e.toString() : e.getMessage());
             }
+            closeQuietly(ch);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            closeQuietly(ch);
         } catch (ExecutionException | RuntimeException e) {
             log.error("Route streams: connection from {} failed: {}", from, e.toString());
-        } finally {
-            if (link != null) {
-                readers.remove(uid, ch);
-                link.fedBySocket(false);
-            }
+            closeQuietly(ch);
         }
     }
 
-    /** Reads frames until the connection ends; all of one read is delivered as one batch. */
-    private void read(SocketChannel ch, RouteLink link) throws IOException, InterruptedException {
-        RouteInbound in = inbounds.get();
-        in.link = link;
-        link.fedBySocket(true);
-        ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER_BYTES);
-        while (true) {
-            if (ch.read(buf) < 0) {
-                throw new EOFException("closed by the other end");
-            }
-            buf.flip();
-            boolean any = false;
-            while (buf.remaining() >= FRAME_HEADER_BYTES) {
-                int len = buf.getInt(buf.position() + 8);
-                if (len < 0 || len > RouteLink.FRAME_BYTES) {
-                    throw new IOException("frame of " + len + " bytes");
-                }
-                if (buf.remaining() < FRAME_HEADER_BYTES + len) {
-                    break;
-                }
-                long seq = buf.getLong();
-                buf.getInt();
-                byte[] data = new byte[len];
-                buf.get(data);
+    /** Reads one peer's frames on its connection's thread; what one read brought is delivered as one batch. */
+    private final class Reader implements FrameConnection.Receiver {
+        private final RouteLink link;
+        private final String from;
+        private final RouteInbound in = inbounds.get();
+        volatile FrameConnection conn;
+
+        Reader(RouteLink link, String from) {
+            this.link = link;
+            this.from = from;
+            in.link = link;
+        }
+
+        @Override
+        public void frame(ByteBuffer frame) {
+            long seq = frame.getLong();
+            byte[] data = new byte[frame.remaining()];
+            frame.get(data);
+            try {
                 link.readFrame(seq, data, in);
-                any = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
             }
-            if (any) {
-                in.fanout.endBatch(link, null, List.of());
+        }
+
+        @Override
+        public void endOfRead() {
+            in.fanout.endBatch(link, null, List.of());
+        }
+
+        @Override
+        public void closed(Exception cause) {
+            readers.remove(link.peer().uid(), conn);
+            link.fedBySocket(false);
+            if (cause != null && !closed && !link.isClosed()) {
+                // as a node stops or dies: its membership decides what becomes of the route
+                log.info("Route {} ({}): stream connection from {} closed: {}", link.id(), link.peer().serverName(),
+                    from, cause.getMessage() == null ? cause.toString() : cause.getMessage());
             }
-            buf.compact();
         }
     }
 
@@ -268,25 +273,17 @@ final class RouteStreams implements AutoCloseable {
     // ---- out ---------------------------------------------------------------------------------------------
 
     /**
-     * This node's connection to one peer. {@link #send} is called with the link's lock held, so frames leave in
-     * order; it writes straight from the caller's thread, and what the socket does not take at once is finished by
-     * this connection's own thread when the socket can take more. What waits here is part of the link's window.
+     * This node's connection to one peer ({@link FrameConnection}: written from the caller's thread, finished by its
+     * own). {@link #send} is called with the link's lock held, so frames leave in order. What waits in it is part of
+     * the link's window.
      */
-    final class Out {
-        private static final int CONNECTING = 0;
-        private static final int OPEN = 1;
-        private static final int FAILED = 2;
-
+    final class Out implements FrameConnection.Receiver {
         private final RouteLink link;
         private final String host;
         private final int port;
-        private final Object lock = new Object();
-        private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
-        private final ByteBuffer[] pair = new ByteBuffer[2];
-        private volatile int state = CONNECTING;
-        private SocketChannel ch;
-        private Selector selector;
-        private SelectionKey key;
+        /** Null while connecting; stays null when the connection could not be opened. */
+        private volatile FrameConnection conn;
+        private volatile boolean connecting = true;
 
         private Out(RouteLink link, String host, int port) {
             this.link = link;
@@ -295,50 +292,26 @@ final class RouteStreams implements AutoCloseable {
         }
 
         boolean isConnecting() {
-            return state == CONNECTING;
+            return connecting;
         }
 
         boolean isOpen() {
-            return state == OPEN;
+            FrameConnection c = conn;
+            return c != null && c.isOpen();
         }
 
         /** Writes one frame; false when the connection is not open (the frame must go another way). */
         boolean send(long seq, byte[] chunk) {
-            ByteBuffer head = ByteBuffer.allocate(FRAME_HEADER_BYTES).putLong(seq).putInt(chunk.length).flip();
-            ByteBuffer data = ByteBuffer.wrap(chunk);
-            synchronized (lock) {
-                if (state != OPEN) {
-                    return false;
-                }
-                try {
-                    if (pending.isEmpty()) {
-                        pair[0] = head;
-                        pair[1] = data;
-                        ch.write(pair);
-                        if (!data.hasRemaining()) {
-                            return true;
-                        }
-                    }
-                    if (head.hasRemaining()) {
-                        pending.add(head);
-                    }
-                    pending.add(data);
-                    key.interestOps(SelectionKey.OP_WRITE);
-                    selector.wakeup();
-                    return true;
-                } catch (IOException e) {
-                    failLocked(e);
-                    return false;
-                }
-            }
+            FrameConnection c = conn;
+            return c != null && c.send(ByteBuffer.allocate(FRAME_HEADER_BYTES).putLong(seq).flip(),
+                ByteBuffer.wrap(chunk));
         }
 
         void close() {
-            synchronized (lock) {
-                state = FAILED;
-                pending.clear();
-                closeQuietly(selector);
-                closeQuietly(ch);
+            connecting = false;
+            FrameConnection c = conn;
+            if (c != null) {
+                c.close();
             }
         }
 
@@ -357,81 +330,38 @@ final class RouteStreams implements AutoCloseable {
                 while (pre.hasRemaining()) {
                     c.write(pre);
                 }
-                c.configureBlocking(false);
-                Selector s = Selector.open();
-                synchronized (lock) {
-                    if (state != CONNECTING) {
-                        closeQuietly(s);
-                        closeQuietly(c);
-                        return;
-                    }
-                    ch = c;
-                    selector = s;
-                    key = c.register(s, 0);
-                    state = OPEN;
+                if (!connecting) { // closed meanwhile
+                    c.close();
+                    return;
                 }
+                conn = FrameConnection.start(c, FRAME_HEADER_BYTES, "meshery-route-out-" + link.peer().serverName(),
+                    this);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(c);
-                synchronized (lock) {
-                    if (state != CONNECTING) {
-                        return;
-                    }
-                    state = FAILED;
-                }
+                connecting = false;
                 log.warn("Route {} ({}): cannot open a stream connection to {}:{} ({}); its messages go over Pekko"
                     + " remoting", link.id(), link.peer().serverName(), host, port, e.toString());
                 link.flush();
                 return;
             }
+            connecting = false;
             log.info("Route {} to {}: messages go over a stream connection to {}:{}", link.id(),
                 link.peer().serverName(), host, port);
             link.flush();
-            finishWrites();
         }
 
-        /** Writes what the socket did not take at once, whenever it can take more. */
-        private void finishWrites() {
-            try {
-                while (state == OPEN) {
-                    selector.select();
-                    synchronized (lock) {
-                        if (state != OPEN) {
-                            return;
-                        }
-                        while (!pending.isEmpty()) {
-                            ByteBuffer b = pending.peekFirst();
-                            ch.write(b);
-                            if (b.hasRemaining()) {
-                                break;
-                            }
-                            pending.pollFirst();
-                        }
-                        key.interestOps(pending.isEmpty() ? 0 : SelectionKey.OP_WRITE);
-                    }
-                }
-            } catch (IOException | ClosedSelectorException | CancelledKeyException e) {
-                boolean failed;
-                synchronized (lock) {
-                    failed = state == OPEN;
-                    if (failed) {
-                        failLocked(e);
-                    }
-                }
-                if (failed) {
-                    link.flush();
-                }
-            }
+        @Override
+        public void frame(ByteBuffer frame) {
+            throw new IllegalStateException("a route stream carries nothing back");
         }
 
-        private void failLocked(Exception e) {
-            state = FAILED;
-            pending.clear();
-            closeQuietly(selector);
-            closeQuietly(ch);
-            if (!link.isClosed()) {
+        @Override
+        public void closed(Exception cause) {
+            if (cause != null && !link.isClosed()) {
                 log.warn("Route {} ({}): stream connection to {}:{} lost ({}); its messages go over Pekko remoting"
                     + " until the route closes", link.id(), link.peer().serverName(), host, port,
-                    e.getMessage() == null ? e.toString() : e.getMessage());
+                    cause.getMessage() == null ? cause.toString() : cause.getMessage());
+                link.flush();
             }
         }
     }
