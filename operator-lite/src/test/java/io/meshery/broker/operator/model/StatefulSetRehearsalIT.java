@@ -95,6 +95,12 @@ class StatefulSetRehearsalIT {
             Message m = s.nextMessage(Duration.ofSeconds(10));
             assertNotNull(m, "a message from pod 0 to a subscriber on pod 2");
         }
+        for (int i = 0; i < 3; i++) {
+            // the route streams' ports (any free one, announced) are reachable between the pods' addresses
+            int pod = i;
+            await(Duration.ofSeconds(10), "pod " + i + " to send to both others over route streams", () ->
+                podLog(pod).split("messages go over a stream connection", -1).length - 1 == 2);
+        }
 
         pods[1].destroyForcibly().waitFor();
         await(Duration.ofSeconds(30), "pods 0 and 2 to drop pod 1", () -> routes(0) == 1 && routes(2) == 1);
@@ -276,6 +282,14 @@ class StatefulSetRehearsalIT {
             }
         }
         return true;
+    }
+
+    private String podLog(int i) {
+        try {
+            return Files.readString(dir.resolve(podName(i) + ".log"));
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     private void await(Duration deadline, String what, BooleanSupplier condition) throws Exception {
