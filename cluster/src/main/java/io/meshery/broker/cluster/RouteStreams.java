@@ -216,6 +216,9 @@ final class RouteStreams implements AutoCloseable {
 
         @Override
         public void frame(ByteBuffer frame) {
+            if (link.isClosed()) { // dropped while this connection was being set up
+                throw new IllegalStateException("route closed");
+            }
             long seq = frame.getLong();
             byte[] data = new byte[frame.remaining()];
             frame.get(data);

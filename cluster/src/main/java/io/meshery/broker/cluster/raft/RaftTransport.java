@@ -171,6 +171,11 @@ public final class RaftTransport implements AutoCloseable {
         return t;
     }
 
+    /** The port this node takes the transport's own connections on, 0 for none. */
+    int port() {
+        return server == null ? 0 : server.socket().getLocalPort();
+    }
+
     /** This node's Pekko address, as the others call it. */
     public String selfAddress() {
         return selfAddress;

@@ -8,6 +8,9 @@ import io.meshery.broker.cluster.ClusterSettings;
 import io.meshery.broker.cluster.PekkoClusterConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +31,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -128,6 +132,37 @@ class RaftHostTest {
         assertTrue(r.isSuccess(), () -> "submit to the new leader failed: " + r.getException());
         int survivor = 3 - leader - next;
         await(() -> machines.get(survivor).applied.contains("after"), "the other survivor applies it");
+    }
+
+    @Test
+    void aConnectionThatIsNotOneOfOursIsClosed() throws Exception {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "raft-junk");
+        systems.add(system);
+        RaftTransport t = RaftTransport.start(system, "pekko://raft-junk@127.0.0.1:1", "127.0.0.1", "127.0.0.1");
+        transports.add(t);
+        assertTrue(t.port() > 0, "listening");
+        byte[] self = "pekko://x@127.0.0.1:2".getBytes(StandardCharsets.UTF_8);
+        ByteBuffer preambleThenShortCall = ByteBuffer.allocate(10 + self.length + 6)
+            .putInt(0x4d425254).putShort((short) 1).putInt(self.length).put(self) // a proper preamble
+            .putInt(2).put((byte) 1).put((byte) 0); // a call frame too short to hold a call
+        List<byte[]> junk = List.of(new byte[64], "GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+            preambleThenShortCall.array());
+        for (byte[] bytes : junk) {
+            try (Socket s = new Socket("127.0.0.1", t.port())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(bytes);
+                assertEquals(-1, readEnd(s), "closed by the transport");
+            }
+        }
+    }
+
+    /** -1 once the other end closed the connection (a reset, when it left bytes unread, counts as closed). */
+    private static int readEnd(Socket s) throws IOException {
+        try {
+            return s.getInputStream().read();
+        } catch (SocketException e) {
+            return -1;
+        }
     }
 
     private int awaitLeader(RaftGroupId id, int not) throws Exception {
