@@ -1,22 +1,33 @@
 package io.meshery.broker.cluster;
 
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection between two nodes that carries length-prefixed frames both ways: {@link #send} writes from the
  * caller's thread without blocking (what the socket does not take at once is queued and finished by the
  * connection's own thread), and that thread reads the other end's frames and hands each to the {@link Receiver}.
- * Used by the Raft transport; closing it, or the other end going away, ends the thread and calls
- * {@link Receiver#closed} once.
+ * Used by the routes ({@link RouteStreams}) and the Raft transport; closing it, or the other end going away, ends
+ * the thread and calls {@link Receiver#closed} once.
+ *
+ * <p>Also what both need around a connection: {@link #listen} on any free port with a thread per accepted
+ * connection, {@link #dial} with a preamble, {@link #readPreamble} with a timeout.
  */
 public final class FrameConnection implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(FrameConnection.class);
 
     /** What the connection's thread does with what it reads. */
     public interface Receiver {
@@ -67,10 +78,98 @@ public final class FrameConnection implements Closeable {
         }
         FrameConnection c = new FrameConnection(ch, selector, key, maxFrameBytes);
         c.receiver = receiver;
-        Thread t = new Thread(c::run, threadName);
+        daemon(threadName, c::run);
+        return c;
+    }
+
+    /**
+     * Listens on any free port of {@code bindHost}; each connection accepted is handed to {@code serve} on a thread
+     * of its own ({@code name}-in), by an acceptor thread ({@code name}-accept) that stops when the channel closes.
+     */
+    public static ServerSocketChannel listen(String bindHost, String name, Consumer<SocketChannel> serve)
+            throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.bind(new InetSocketAddress(bindHost, 0));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        daemon(name + "-accept", () -> {
+            while (server.isOpen()) {
+                SocketChannel ch;
+                try {
+                    ch = server.accept();
+                } catch (IOException e) {
+                    if (server.isOpen()) {
+                        log.error("{}: no longer accepting connections: {}", name, e.toString());
+                    }
+                    return;
+                }
+                daemon(name + "-in", () -> serve.accept(ch));
+            }
+        });
+        return server;
+    }
+
+    /**
+     * Connects to {@code host:port} (from {@code localHost}, or any address when it is null) within
+     * {@code timeoutMillis} and writes {@code preamble}, blocking; the channel is then ready for {@link #start}.
+     */
+    public static SocketChannel dial(String localHost, String host, int port, int timeoutMillis, ByteBuffer preamble)
+            throws IOException {
+        SocketChannel ch = SocketChannel.open();
+        try {
+            if (localHost != null) {
+                ch.bind(new InetSocketAddress(localHost, 0));
+            }
+            ch.socket().setTcpNoDelay(true);
+            ch.socket().connect(new InetSocketAddress(host, port), timeoutMillis);
+            while (preamble.hasRemaining()) {
+                ch.write(preamble);
+            }
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    /**
+     * Reads the next {@code n} bytes of an accepted connection's preamble, waiting at most {@code timeoutMillis}
+     * (through the socket's stream, which honours a timeout where the channel would not), so a connection that
+     * never sends one does not keep a thread.
+     *
+     * @throws java.net.SocketTimeoutException when they do not come in time
+     */
+    public static byte[] readPreamble(SocketChannel ch, int n, int timeoutMillis) throws IOException {
+        ch.socket().setTcpNoDelay(true);
+        ch.socket().setSoTimeout(timeoutMillis);
+        byte[] b = ch.socket().getInputStream().readNBytes(n);
+        ch.socket().setSoTimeout(0);
+        if (b.length < n) {
+            throw new EOFException("closed by the other end");
+        }
+        return b;
+    }
+
+    /** Starts {@code task} on a daemon thread named {@code name}. */
+    public static void daemon(String name, Runnable task) {
+        Thread t = new Thread(task, name);
         t.setDaemon(true);
         t.start();
-        return c;
+    }
+
+    /** Closes {@code c} (when not null), ignoring a failure to. */
+    public static void closeQuietly(Closeable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing: nothing to do
+        }
     }
 
     public boolean isOpen() {
@@ -200,13 +299,5 @@ public final class FrameConnection implements Closeable {
             return ByteBuffer.allocate(READ_BUFFER_BYTES);
         }
         return buf;
-    }
-
-    private static void closeQuietly(Closeable c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // closing: nothing to do
-        }
     }
 }

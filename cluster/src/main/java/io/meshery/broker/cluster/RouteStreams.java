@@ -1,10 +1,8 @@
 package io.meshery.broker.cluster;
 
-import java.io.Closeable;
-import java.io.EOFException;
+import static io.meshery.broker.cluster.FrameConnection.closeQuietly;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -59,13 +57,14 @@ final class RouteStreams implements AutoCloseable {
     private final Map<Long, FrameConnection> readers = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private RouteStreams(ServerSocketChannel server, String localHost, long selfUid, String clusterName,
-                         Supplier<RouteInbound> inbounds) {
-        this.server = server;
+    private RouteStreams(String bindHost, String localHost, long selfUid, String clusterName,
+                         Supplier<RouteInbound> inbounds) throws IOException {
         this.localHost = localHost;
         this.selfUid = selfUid;
         this.clusterName = clusterName;
         this.inbounds = inbounds;
+        // last: the acceptor thread, started here, sees every field above
+        this.server = FrameConnection.listen(bindHost, "meshery-route", this::serve);
     }
 
     /**
@@ -76,18 +75,7 @@ final class RouteStreams implements AutoCloseable {
      */
     static RouteStreams open(String bindHost, String localHost, long selfUid, String clusterName,
                              Supplier<RouteInbound> inbounds) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open();
-        try {
-            server.bind(new InetSocketAddress(bindHost, 0));
-        } catch (IOException e) {
-            server.close();
-            throw e;
-        }
-        RouteStreams streams = new RouteStreams(server, localHost, selfUid, clusterName, inbounds);
-        Thread acceptor = new Thread(streams::accept, "meshery-route-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-        return streams;
+        return new RouteStreams(bindHost, localHost, selfUid, clusterName, inbounds);
     }
 
     int port() {
@@ -108,9 +96,7 @@ final class RouteStreams implements AutoCloseable {
     /** Starts opening this node's connection to {@code link}'s peer; the link sends over it once it is open. */
     Out connect(RouteLink link, int port) {
         Out out = new Out(link, link.peer().host(), port);
-        Thread t = new Thread(out::run, "meshery-route-out-" + link.peer().serverName());
-        t.setDaemon(true);
-        t.start();
+        FrameConnection.daemon("meshery-route-out-" + link.peer().serverName(), out::run);
         return out;
     }
 
@@ -125,33 +111,11 @@ final class RouteStreams implements AutoCloseable {
 
     // ---- in ----------------------------------------------------------------------------------------------
 
-    private void accept() {
-        while (!closed) {
-            SocketChannel ch;
-            try {
-                ch = server.accept();
-            } catch (IOException e) {
-                if (!closed) {
-                    log.error("Route streams: no longer accepting connections: {}", e.toString());
-                }
-                return;
-            }
-            Thread t = new Thread(() -> serve(ch), "meshery-route-in");
-            t.setDaemon(true);
-            t.start();
-        }
-    }
-
     private void serve(SocketChannel ch) {
         String from = remote(ch);
         long uid = 0;
         try {
-            ch.socket().setTcpNoDelay(true);
-            // The preamble is read with a timeout (the socket's stream honours it, the channel would not), so a
-            // connection that never sends one does not keep a thread.
-            ch.socket().setSoTimeout(PREAMBLE_TIMEOUT_MILLIS);
-            InputStream preamble = ch.socket().getInputStream();
-            ByteBuffer head = ByteBuffer.wrap(readFully(preamble, 18));
+            ByteBuffer head = ByteBuffer.wrap(FrameConnection.readPreamble(ch, 18, PREAMBLE_TIMEOUT_MILLIS));
             int nameLen = head.getShort(16) & 0xffff;
             if (head.getInt(0) != MAGIC || head.getShort(4) != VERSION || nameLen > MAX_NAME_BYTES) {
                 log.warn("Route streams: connection from {} is not a route stream of this version, closed", from);
@@ -159,8 +123,8 @@ final class RouteStreams implements AutoCloseable {
                 return;
             }
             uid = head.getLong(8);
-            String name = new String(readFully(preamble, nameLen), StandardCharsets.UTF_8);
-            ch.socket().setSoTimeout(0);
+            String name = new String(FrameConnection.readPreamble(ch, nameLen, PREAMBLE_TIMEOUT_MILLIS),
+                StandardCharsets.UTF_8);
             if (!name.equals(clusterName)) {
                 log.warn("Route streams: connection from {} is for cluster \"{}\", not \"{}\", closed", from, name,
                     clusterName);
@@ -175,8 +139,13 @@ final class RouteStreams implements AutoCloseable {
             }
             Reader reader = new Reader(link, from);
             link.fedBySocket(true);
-            reader.conn = FrameConnection.start(ch, FRAME_HEADER_BYTES + RouteLink.FRAME_BYTES, "meshery-route-in",
-                reader);
+            try {
+                reader.conn = FrameConnection.start(ch, FRAME_HEADER_BYTES + RouteLink.FRAME_BYTES,
+                    "meshery-route-in", reader);
+            } catch (IOException | RuntimeException e) {
+                link.fedBySocket(false);
+                throw e;
+            }
             closeQuietly(readers.put(uid, reader.conn));
         } catch (TimeoutException e) {
             links.remove(uid);
@@ -247,29 +216,11 @@ final class RouteStreams implements AutoCloseable {
         }
     }
 
-    private static byte[] readFully(InputStream in, int n) throws IOException {
-        byte[] b = in.readNBytes(n);
-        if (b.length < n) {
-            throw new EOFException("closed by the other end");
-        }
-        return b;
-    }
-
     private static String remote(SocketChannel ch) {
         try {
             return String.valueOf(ch.getRemoteAddress());
         } catch (IOException e) {
             return "?";
-        }
-    }
-
-    private static void closeQuietly(Closeable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing: nothing to do
-            }
         }
     }
 
@@ -321,18 +272,10 @@ final class RouteStreams implements AutoCloseable {
         private void run() {
             SocketChannel c = null;
             try {
-                c = SocketChannel.open();
-                if (localHost != null) {
-                    c.bind(new InetSocketAddress(localHost, 0));
-                }
-                c.socket().setTcpNoDelay(true);
-                c.socket().connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
                 byte[] name = clusterName.getBytes(StandardCharsets.UTF_8);
                 ByteBuffer pre = ByteBuffer.allocate(18 + name.length).putInt(MAGIC).putShort((short) VERSION)
                     .putShort((short) 0).putLong(selfUid).putShort((short) name.length).put(name).flip();
-                while (pre.hasRemaining()) {
-                    c.write(pre);
-                }
+                c = FrameConnection.dial(localHost, host, port, CONNECT_TIMEOUT_MILLIS, pre);
                 if (!connecting) { // closed meanwhile
                     c.close();
                     return;

@@ -1,12 +1,10 @@
 package io.meshery.broker.cluster.raft;
 
+import static io.meshery.broker.cluster.FrameConnection.closeQuietly;
+
 import io.meshery.broker.cluster.FrameConnection;
-import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -115,10 +113,9 @@ public final class RaftTransport implements AutoCloseable {
     /** The peers' connections to this node. */
     private final Set<FrameConnection> inbound = ConcurrentHashMap.newKeySet();
 
-    private RaftTransport(ActorSystem<?> system, String selfAddress, ServerSocketChannel server, String localHost) {
+    private RaftTransport(ActorSystem<?> system, String selfAddress, String bindHost, String localHost) {
         this.system = system;
         this.selfAddress = selfAddress;
-        this.server = server;
         this.localHost = localHost;
         this.resolver = ActorRefResolver.get(system);
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -127,14 +124,29 @@ public final class RaftTransport implements AutoCloseable {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
-        int port = server == null ? 0 : server.socket().getLocalPort();
-        asyncHandlers.put(PORT, b -> CompletableFuture.completedFuture(ByteBuffer.allocate(4).putInt(port).array()));
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(0, 256, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "meshery-raft-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+        // last: the acceptor thread, started here, sees every field above
+        this.server = listen(bindHost);
+        int port = port();
+        asyncHandlers.put(PORT, b -> CompletableFuture.completedFuture(ByteBuffer.allocate(4).putInt(port).array()));
+    }
+
+    private ServerSocketChannel listen(String bindHost) {
+        if (bindHost == null) {
+            return null;
+        }
+        try {
+            return FrameConnection.listen(bindHost, "meshery-raft", this::serveConnection);
+        } catch (IOException e) {
+            log.warn("Raft transport: cannot listen on {} ({}); Raft's calls go over Pekko remoting", bindHost,
+                e.toString());
+            return null;
+        }
     }
 
     /** Starts this node's end, over Pekko remoting only: from now on it answers calls whose kind has a handler. */
@@ -149,25 +161,8 @@ public final class RaftTransport implements AutoCloseable {
      * @param localHost the address this node's connections leave from, or null for any
      */
     public static RaftTransport start(ActorSystem<?> system, String selfAddress, String bindHost, String localHost) {
-        ServerSocketChannel server = null;
-        if (bindHost != null) {
-            try {
-                server = ServerSocketChannel.open();
-                server.bind(new InetSocketAddress(bindHost, 0));
-            } catch (IOException e) {
-                log.warn("Raft transport: cannot listen on {} ({}); Raft's calls go over Pekko remoting", bindHost,
-                    e.toString());
-                closeQuietly(server);
-                server = null;
-            }
-        }
-        RaftTransport t = new RaftTransport(system, selfAddress, server, localHost);
+        RaftTransport t = new RaftTransport(system, selfAddress, bindHost, localHost);
         system.systemActorOf(t.behavior(), NAME, Props.empty());
-        if (server != null) {
-            Thread acceptor = new Thread(t::accept, "meshery-raft-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
         return t;
     }
 
@@ -402,10 +397,8 @@ public final class RaftTransport implements AutoCloseable {
                             if (e != null) {
                                 failed("no answer to the port question: " + e);
                             } else {
-                                Thread t = new Thread(() -> open(ByteBuffer.wrap(port).getInt()),
-                                    "meshery-raft-connect");
-                                t.setDaemon(true);
-                                t.start();
+                                FrameConnection.daemon("meshery-raft-connect",
+                                    () -> open(ByteBuffer.wrap(port).getInt()));
                             }
                         });
                 }
@@ -421,18 +414,10 @@ public final class RaftTransport implements AutoCloseable {
             String host = AddressFromURIString.parse(address).host().getOrElse(() -> "localhost");
             SocketChannel ch = null;
             try {
-                ch = SocketChannel.open();
-                if (localHost != null) {
-                    ch.bind(new InetSocketAddress(localHost, 0));
-                }
-                ch.socket().setTcpNoDelay(true);
-                ch.socket().connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
                 byte[] self = selfAddress.getBytes(StandardCharsets.UTF_8);
                 ByteBuffer pre = ByteBuffer.allocate(10 + self.length).putInt(MAGIC).putShort((short) VERSION)
                     .putInt(self.length).put(self).flip();
-                while (pre.hasRemaining()) {
-                    ch.write(pre);
-                }
+                ch = FrameConnection.dial(localHost, host, port, CONNECT_TIMEOUT_MILLIS, pre);
                 FrameConnection c = FrameConnection.start(ch, MAX_FRAME_BYTES, "meshery-raft-out-" + host, this);
                 synchronized (this) {
                     conn = c;
@@ -515,40 +500,20 @@ public final class RaftTransport implements AutoCloseable {
         }
     }
 
-    private void accept() {
-        while (serving) {
-            SocketChannel ch;
-            try {
-                ch = server.accept();
-            } catch (IOException e) {
-                if (serving) {
-                    log.error("Raft transport: no longer accepting connections: {}", e.toString());
-                }
-                return;
-            }
-            Thread t = new Thread(() -> serveConnection(ch), "meshery-raft-in");
-            t.setDaemon(true);
-            t.start();
-        }
-    }
-
     /** Reads a peer's preamble, then answers its calls on the same connection. */
     private void serveConnection(SocketChannel ch) {
         String from = "?";
         try {
             from = String.valueOf(ch.getRemoteAddress());
-            ch.socket().setTcpNoDelay(true);
-            ch.socket().setSoTimeout(PREAMBLE_TIMEOUT_MILLIS);
-            InputStream in = ch.socket().getInputStream();
-            ByteBuffer head = ByteBuffer.wrap(readFully(in, 10));
+            ByteBuffer head = ByteBuffer.wrap(FrameConnection.readPreamble(ch, 10, PREAMBLE_TIMEOUT_MILLIS));
             int len = head.getInt(6);
             if (head.getInt(0) != MAGIC || head.getShort(4) != VERSION || len < 0 || len > 4096) {
                 log.warn("Raft transport: connection from {} is not one of ours, closed", from);
                 ch.close();
                 return;
             }
-            String peerAddress = new String(readFully(in, len), StandardCharsets.UTF_8);
-            ch.socket().setSoTimeout(0);
+            String peerAddress = new String(FrameConnection.readPreamble(ch, len, PREAMBLE_TIMEOUT_MILLIS),
+                StandardCharsets.UTF_8);
             Inbound peer = new Inbound(peerAddress);
             peer.conn = FrameConnection.start(ch, MAX_FRAME_BYTES, "meshery-raft-in", peer);
             inbound.add(peer.conn);
@@ -602,24 +567,6 @@ public final class RaftTransport implements AutoCloseable {
             inbound.remove(conn);
             if (cause != null && serving) {
                 log.debug("Raft transport: connection from {} ended ({})", peerAddress, cause.toString());
-            }
-        }
-    }
-
-    private static byte[] readFully(InputStream in, int n) throws IOException {
-        byte[] b = in.readNBytes(n);
-        if (b.length < n) {
-            throw new EOFException("closed by the other end");
-        }
-        return b;
-    }
-
-    private static void closeQuietly(Closeable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing: nothing to do
             }
         }
     }
