@@ -205,31 +205,49 @@ public final class TestCluster implements AutoCloseable {
 
     /**
      * Ports free now (bound and released at once; the node binds them a moment later), none handed out before in
-     * this JVM: the kernel may give a just-released port again, and a test that asks twice (cluster ports, then
-     * monitoring ports) must not get one port for two uses.
+     * this JVM (a test that asks twice, cluster ports then monitoring ports, must not get one port for two uses).
+     * They are taken below the kernel's ephemeral range, which it uses for every port-0 listener (the nodes' route
+     * and Raft connections among them) and every outgoing connection: a port picked here is never taken by one of
+     * those between the pick and the node's bind.
      */
     public static int[] freePorts(int n) {
+        int high = ephemeralLow();
+        int low = Math.max(1024, high - 12_000);
+        if (high - low < 1_000) { // an unusual range: any ports, checked one by one
+            low = 20_000;
+            high = 30_000;
+        }
+        java.util.Random random = new java.util.Random();
         int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; ) {
-                ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                held.add(s);
-                if (GIVEN.add(s.getLocalPort())) {
-                    ports[i++] = s.getLocalPort();
-                }
+        for (int i = 0, tries = 0; i < n; tries++) {
+            if (tries > 10_000) {
+                throw new IllegalStateException("no free port in " + low + "-" + high);
             }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            for (ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // released
-                }
+            int port = low + random.nextInt(high - low);
+            if (!GIVEN.contains(port) && bindable(port) && GIVEN.add(port)) {
+                ports[i++] = port;
             }
         }
         return ports;
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The first port of the kernel's ephemeral range (32768 when it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            // readAllLines, not readString: a /proc file reports size 0 and readString gets one byte of it
+            String range = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                .get(0);
+            return Integer.parseInt(range.trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
     }
 }

@@ -85,17 +85,19 @@ class RaftHostTest {
     @ParameterizedTest
     @ValueSource(strings = {"pekko", "own", "mixed"})
     void aGroupOfThreeReplicatesInOrderAndSurvivesItsLeader(String transport) throws Exception {
-        int[] ports = {freePort(), freePort(), freePort()};
+        int[] ports = freePorts(3);
         List<ClusterSettings.Route> routes = new ArrayList<>();
         for (int p : ports) {
             routes.add(new ClusterSettings.Route("127.0.0.1", p));
         }
         List<RaftPeer> peers = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 3; i++) { // every cluster port bound before a transport takes a port of its own
             ClusterSettings s = new ClusterSettings("raft", "127.0.0.1", ports[i], "", false, routes);
-            ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), PekkoClusterConfig.systemName(s),
-                PekkoClusterConfig.of(s, ConfigFactory.load()));
-            systems.add(system);
+            systems.add(ActorSystem.create(Behaviors.empty(), PekkoClusterConfig.systemName(s),
+                PekkoClusterConfig.of(s, ConfigFactory.load())));
+        }
+        for (int i = 0; i < 3; i++) {
+            ActorSystem<Void> system = systems.get(i);
             String address = Cluster.get(system).selfMember().address().toString();
             peers.add(RaftHost.peer("n" + i, address));
             Recorder m = new Recorder();
@@ -192,9 +194,21 @@ class RaftHostTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** {@code n} different ports free now (all held open while picked, so none is handed out twice). */
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
     }
 }
