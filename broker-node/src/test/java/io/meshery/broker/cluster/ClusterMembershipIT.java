@@ -152,6 +152,20 @@ class ClusterMembershipIT {
     @Test
     @Order(3)
     void pekkoManagementServesTheMembersAndHealthChecksReadOnlyOnTheMonitoringPort() throws Exception {
+        // routes come up on the hellos; node 1 may still see a member Joining until the membership gossip reaches it
+        Poll.until(WAIT, "node 1 to see three members Up", () -> {
+            JsonNode now;
+            try {
+                now = get(0, "/cluster/members");
+            } catch (Exception e) {
+                return false;
+            }
+            int up = 0;
+            for (JsonNode m : now.get("members")) {
+                up += "Up".equals(m.get("status").asText()) ? 1 : 0;
+            }
+            return up == 3;
+        });
         JsonNode members = get(0, "/cluster/members");
         assertEquals(3, members.get("members").size(), members.toString());
         for (JsonNode m : members.get("members")) {
