@@ -18,20 +18,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.stream.Attributes;
-import org.apache.pekko.stream.FlowShape;
-import org.apache.pekko.stream.Inlet;
-import org.apache.pekko.stream.Outlet;
-import org.apache.pekko.stream.stage.GraphStage;
-import org.apache.pekko.stream.stage.GraphStageLogic;
-import org.apache.pekko.util.ByteString;
-import scala.runtime.BoxedUnit;
 
 /**
- * One client connection: the bytes the socket reads go in, the bytes to write come out. Materialised once
- * per accepted TCP connection, it runs inside its own stream actor, and so is the connection's actor.
+ * One client connection: its socket's bytes come in as messages to its actor, {@link Client}, which parses them;
+ * what it and others queue for the client is written by {@link ClientSocket}. One actor per accepted socket.
  *
  * <p>The message path stays on this connection's thread of control: a PUB is parsed from the read buffer,
  * matched against the shared {@link io.meshery.broker.routing.SubjectIndex} (no actor hop) and appended to
@@ -41,7 +34,7 @@ import scala.runtime.BoxedUnit;
  * <p>A SUB goes to the shard that owns its subject, and this connection reads no further until the shard
  * confirms: whatever the client sends after a SUB sees the subscription in place.
  */
-public final class ClientConnection extends GraphStage<FlowShape<ByteString, ByteString>> {
+public final class ClientConnection {
 
     private static final byte[] PING = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PONG = "PONG\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -57,36 +50,29 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
     private final Server server;
     private final InetSocketAddress remote;
     private final int localPort;
-    private final long presetCid;
+    private final long cid;
+    private final ClientSocket socket;
+    private final Outbound outbound;
     private final TlsHandshake tls;
-    private final Inlet<ByteString> in = Inlet.create("ClientConnection.in");
-    private final Outlet<ByteString> out = Outlet.create("ClientConnection.out");
-    private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
-
-    public ClientConnection(Server server, InetSocketAddress local, InetSocketAddress remote) {
-        this(server, local, remote, 0, null);
-    }
 
     /**
-     * A connection behind TLS ({@link ClientTransport}): its id was given out and its INFO sent in plain text
-     * before the handshake, and {@code tls} tells when the handshake is done.
+     * A connection accepted on {@code localPort}; behind TLS, {@code tls} tells when the handshake is done (the
+     * socket sends INFO in plain text before it).
      */
-    ClientConnection(Server server, InetSocketAddress local, InetSocketAddress remote, long cid, TlsHandshake tls) {
+    ClientConnection(Server server, InetSocketAddress remote, int localPort, long cid, ClientSocket socket,
+                     Outbound outbound, TlsHandshake tls) {
         this.server = server;
         this.remote = remote;
-        this.localPort = local.getPort();
-        this.presetCid = cid;
+        this.localPort = localPort;
+        this.cid = cid;
+        this.socket = socket;
+        this.outbound = outbound;
         this.tls = tls;
     }
 
-    @Override
-    public FlowShape<ByteString, ByteString> shape() {
-        return shape;
-    }
-
-    @Override
-    public GraphStageLogic createLogic(Attributes inheritedAttributes) {
-        return new Client(presetCid != 0 ? presetCid : server.nextClientId());
+    /** How to start the connection's actor. */
+    Props props() {
+        return Props.create(Client.class, () -> new Client(cid));
     }
 
     /**
@@ -108,7 +94,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         /** {@link #started} on the monotonic clock, to turn activity times into wall-clock times. */
         private final long startNanos = System.nanoTime();
         private volatile ConnectOptions opts = ConnectOptions.DEFAULTS;
-        private ActorRef<SubjectShard.Subscribed> self;
+        private org.apache.pekko.actor.typed.ActorRef<SubjectShard.Subscribed> self;
         private boolean awaitingSubscribe;
         private boolean awaitingCredentialsCheck;
         private boolean connectReceived;
@@ -126,17 +112,15 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
         private int pingsOut;
 
         Client(long cid) {
-            super(shape, ClientConnection.this.server, remote.getAddress().getHostAddress() + ":" + remote.getPort() + " - cid:" + cid + " - ",
-                tls);
+            super(ClientConnection.this.server, ClientConnection.this.socket, ClientConnection.this.outbound,
+                remote.getAddress().getHostAddress() + ":" + remote.getPort() + " - cid:" + cid + " - ", tls);
             this.cid = cid;
         }
 
         @Override
         public void preStart() {
-            self = Adapter.toTyped(getStageActor(msg -> {
-                onStageMessage(msg._2());
-                return BoxedUnit.UNIT;
-            }).ref());
+            self = Adapter.toTyped(getSelf());
+            socket.start(getSelf());
             if (tls == null) {
                 outbound.appendProtocol(server.info(cid, ip, localPort));
             }
@@ -157,7 +141,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             Duration first = settings.timings().pingInterval().compareTo(FIRST_PING) < 0 ? settings.timings().pingInterval() : FIRST_PING;
             long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, first.toMillis() / 5));
             scheduleOnce(TIMER_PING, first.plusMillis(jitter));
-            pull(in);
+            writeOut();
         }
 
         @Override
@@ -166,8 +150,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 closeReason = CloseReason.SERVER_SHUTDOWN;
             }
             ConnectionInfo last = registered ? info(Instant.now()) : null;
-            outbound.close();
-            outbound.release();
+            super.postStop();
             subs.removeAll();
             if (registered) {
                 server.unregister(this);
@@ -314,7 +297,8 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             subs.add(new Subscription(this, subject, queue, sid), self);
         }
 
-        private void onStageMessage(Object msg) {
+        @Override
+        void onProtocolMessage(Object msg) {
             if (msg instanceof SubjectShard.Subscribed) {
                 awaitingSubscribe = false;
                 if (!closing) {
@@ -390,8 +374,9 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
             }
             awaitingCredentialsCheck = true;
             parser.pause();
-            Executor blocking = materializer().system().dispatchers().lookup(BLOCKING_DISPATCHER);
-            blocking.execute(() -> signal.invoke(new ConnectionSignal.CredentialsChecked(connect, auth.check(connect))));
+            Executor blocking = getContext().getSystem().dispatchers().lookup(BLOCKING_DISPATCHER);
+            blocking.execute(() -> me.tell(new ConnectionSignal.CredentialsChecked(connect, auth.check(connect)),
+                ActorRef.noSender()));
             return false;
         }
 
@@ -427,12 +412,12 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         /** Tells the client, from any thread, that the node is in lame duck mode (an INFO with {@code ldm}). */
         public void notifyLameDuck() {
-            signal.invoke(ConnectionSignal.INFO_CHANGED);
+            me.tell(ConnectionSignal.INFO_CHANGED, ActorRef.noSender());
         }
 
         /** Sends the client, from any thread, the node's INFO as it is now (the cluster's nodes changed). */
         public void notifyInfoChanged() {
-            signal.invoke(ConnectionSignal.INFO_CHANGED);
+            me.tell(ConnectionSignal.INFO_CHANGED, ActorRef.noSender());
         }
 
         /** As nats-server: only clients that understand async INFO and have finished connecting get it. */
@@ -463,7 +448,7 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
                 return true;
             }
             if (r == Outbound.Result.SLOW_CONSUMER && countSlowConsumer()) {
-                signal.invoke(ConnectionSignal.SLOW_CONSUMER);
+                me.tell(ConnectionSignal.SLOW_CONSUMER, ActorRef.noSender());
             }
             return false;
         }
@@ -475,14 +460,14 @@ public final class ClientConnection extends GraphStage<FlowShape<ByteString, Byt
 
         @Override
         public void flush() {
-            if (!outbound.flushRequested.getAndSet(true)) {
-                signal.invoke(ConnectionSignal.FLUSH);
-            }
+            // Messages were queued for this client: that counts as activity, as in nats-server.
+            lastActivityNanos = System.nanoTime();
+            writeOut();
         }
 
         @Override
         public void subscriptionFinished(Subscription sub) {
-            signal.invoke(new ConnectionSignal.SubscriptionFinished(sub));
+            me.tell(new ConnectionSignal.SubscriptionFinished(sub), ActorRef.noSender());
         }
 
         @Override

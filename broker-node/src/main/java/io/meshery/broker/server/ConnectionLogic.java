@@ -5,34 +5,33 @@ import io.meshery.broker.routing.FlowWaiter;
 import io.meshery.broker.routing.Subscriber;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.pekko.stream.FlowShape;
-import org.apache.pekko.stream.Inlet;
-import org.apache.pekko.stream.Outlet;
-import org.apache.pekko.stream.stage.AbstractInHandler;
-import org.apache.pekko.stream.stage.AbstractOutHandler;
-import org.apache.pekko.stream.stage.AsyncCallback;
-import org.apache.pekko.stream.stage.TimerGraphStageLogic;
-import org.apache.pekko.util.ByteString;
+import javax.net.ssl.SSLException;
+import org.apache.pekko.actor.AbstractActorWithTimers;
+import org.apache.pekko.actor.ActorRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transport half of a client connection: reading (with the pauses the protocol asks for and the holds of
- * flow control), writing out the connection's {@link Outbound}, the write deadline, the signals other threads
- * send, and closing. What the bytes mean is {@link ClientConnection.Client}'s job, through the abstract methods.
+ * The transport half of a client connection, as an actor: reading (with the pauses the protocol asks for and the
+ * holds of flow control), handing the connection's {@link Outbound} to its {@link ClientSocket}, the write
+ * deadline, the signals other threads send, and closing. What the bytes mean is {@link ClientConnection.Client}'s
+ * job, through the abstract methods.
  *
  * <p>Input: each read chunk is handed to {@link #parse} until it is used up, the protocol pauses (a SUB waiting
  * for its shard, a credentials check), or the chunk's publishes left a receiver backlogged ({@link #endBatch}
- * returns the receivers to wait for). Only then is the next chunk read. When the client closes its side, what it
- * sent before is still processed, then the connection closes, as nats-server does.
+ * returns the receivers to wait for). Chunks read meanwhile wait here, and the socket reads no more than
+ * {@link ClientSocket#MAX_QUEUED_READS} ahead. When the client closes its side, what it sent before is still
+ * processed, then the connection closes, as nats-server does.
  *
- * <p>Everything here runs on the connection's own stream actor, except {@link #receiverDrained} and
- * {@link #requestClose}, which only send signals.
+ * <p>Everything here runs in the connection's actor, except {@link #receiverDrained}, {@link #requestClose} and
+ * {@link #writeOut}, which other threads may call.
  */
-abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaiter {
+abstract class ConnectionLogic extends AbstractActorWithTimers implements FlowWaiter {
 
     static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     /** Protocol trace has its own logger so that {@code -V} and {@code -D} stay independent, as in nats-server. */
@@ -43,21 +42,27 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
     /** While held back, a publisher looks at its receivers this often even when none has woken it. */
     private static final Duration STALL_RECHECK = Duration.ofMillis(100);
 
+    /** A timer of this connection fired. */
+    record Timer(Object key) {
+    }
+
     final Server server;
     final ServerSettings settings;
     final String logPrefix;
     final Outbound outbound;
-    final AsyncCallback<ConnectionSignal> signal = createAsyncCallback(this::onSignal);
+    final ClientSocket socket;
+    /** This actor, for other threads to tell. */
+    final ActorRef me = getSelf();
     /** Protocol tracing ({@code -V}), decided once per connection so the hot path pays one branch. */
     final boolean trace = traceLog.isTraceEnabled();
-    private final Inlet<ByteString> in;
-    private final Outlet<ByteString> out;
     private final TlsHandshake tls;
 
     /** Input not parsed yet: the protocol paused, or the connection waits for a receiver; the rest waits here. */
     private byte[] inBuf;
     private int inOff;
     private int inLen;
+    /** Chunks read while the one above was not used up. */
+    private final ArrayDeque<byte[]> queuedReads = new ArrayDeque<>();
     /** The client closed its sending side; what it sent before is still processed, then the connection closes. */
     private boolean inputEnded;
 
@@ -68,67 +73,31 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
 
     private final AtomicBoolean slow = new AtomicBoolean();
     volatile long lastActivityNanos = System.nanoTime();
-    private long lastPushNanos;
     private boolean writeDeadlineArmed;
     boolean closing;
     volatile CloseReason closeReason;
 
-    ConnectionLogic(FlowShape<ByteString, ByteString> shape, Server server, String logPrefix, TlsHandshake tls) {
-        super(shape);
-        this.in = shape.in();
-        this.out = shape.out();
+    ConnectionLogic(Server server, ClientSocket socket, Outbound outbound, String logPrefix, TlsHandshake tls) {
         this.server = server;
         this.settings = server.settings();
+        this.socket = socket;
+        this.outbound = outbound;
         this.logPrefix = logPrefix;
         this.tls = tls;
-        this.outbound = new Outbound(settings.limits().maxPending(), server.budget());
-        setHandler(in, new AbstractInHandler() {
-            @Override
-            public void onPush() {
-                onRead(grab(in));
-            }
+    }
 
-            @Override
-            public void onUpstreamFinish() {
-                if (handshakeFailed()) {
-                    tls.failed("EOF");
-                    close(CloseReason.TLS_HANDSHAKE_ERROR, null);
-                    return;
-                }
-                inputEnded = true;
-                if (inLen == 0 && !readPaused()) {
-                    close(CloseReason.CLIENT_CLOSED, null);
-                }
-            }
-
-            @Override
-            public void onUpstreamFailure(Throwable ex) {
-                if (handshakeFailed()) {
-                    tls.failed(ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage());
-                    close(CloseReason.TLS_HANDSHAKE_ERROR, null);
-                    return;
-                }
-                close(CloseReason.READ_ERROR, null);
-            }
-        });
-        setHandler(out, new AbstractOutHandler() {
-            @Override
-            public void onPull() {
-                Outbound.wake(outbound.writeCompleted(System.nanoTime()));
-                writeOut();
-            }
-
-            @Override
-            public void onDownstreamFinish(Throwable cause) {
-                if (tls != null && !isClosed(in)) {
-                    // The TLS stage cancels this output first and then ends the input, with the reason when
-                    // the handshake failed: the input's handlers close the connection.
-                    return;
-                }
-                closeReason = closeReason == null ? CloseReason.WRITE_ERROR : closeReason;
-                completeStage();
-            }
-        });
+    @Override
+    public Receive createReceive() {
+        return receiveBuilder()
+            .match(ClientSocket.Read.class, r -> onRead(r.bytes()))
+            .match(ConnectionSignal.class, this::onSignal)
+            .match(Timer.class, t -> onTimer(t.key()))
+            .match(ClientSocket.InputEnded.class, e -> onInputEnded())
+            .match(ClientSocket.ReadFailed.class, f -> onReadFailed(f.reason()))
+            .match(ClientSocket.WriteBlocked.class, b -> armWriteDeadline(settings.timings().writeDeadline()))
+            .match(ClientSocket.Closed.class, this::onSocketClosed)
+            .matchAny(this::onProtocolMessage)
+            .build();
     }
 
     // ---- what the protocol half provides --------------------------------------------------------------
@@ -151,45 +120,77 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
     /** Timers other than the transport's own. */
     abstract void onProtocolTimer(Object key);
 
+    /** Messages other than the transport's own (a shard's answer). */
+    abstract void onProtocolMessage(Object message);
+
     // ---- input ----------------------------------------------------------------------------------------
 
-    private void onRead(ByteString bytes) {
+    private void onRead(byte[] bytes) {
         if (closing) {
+            socket.readDone();
             return;
         }
         lastActivityNanos = System.nanoTime();
-        inBuf = bytes.toArrayUnsafe();
+        byte[] plain = bytes;
+        if (socket.isTls()) {
+            try {
+                plain = socket.unwrap(bytes);
+            } catch (SSLException e) {
+                socket.readDone();
+                onReadFailed(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                return;
+            }
+            if (plain == null) { // close_notify
+                socket.readDone();
+                onInputEnded();
+                return;
+            }
+        }
+        if (plain.length == 0) {
+            socket.readDone();
+            return;
+        }
+        if (inBuf != null) {
+            queuedReads.add(plain);
+            return;
+        }
+        inBuf = plain;
         inOff = 0;
-        inLen = inBuf.length;
+        inLen = plain.length;
         processInput();
     }
 
     /** Parses what is read and not parsed yet, as far as it can go now; then reads more when it may. */
     final void processInput() {
-        while (inLen > 0 && !readPaused() && !closing && !stalled) {
-            int n = parse(inBuf, inOff, inLen);
-            inOff += n;
-            inLen -= n;
-            if (n == 0) {
+        while (inBuf != null) {
+            while (inLen > 0 && !readPaused() && !closing && !stalled) {
+                int n = parse(inBuf, inOff, inLen);
+                inOff += n;
+                inLen -= n;
+                if (n == 0) {
+                    break;
+                }
+            }
+            endBatch(blockers);
+            if (!blockers.isEmpty() && !stalled) {
+                stalled = true;
+                server.publisherStalls.increment();
+                scheduleOnce(TIMER_STALL, STALL_RECHECK);
+            }
+            if (inLen > 0) {
+                break;
+            }
+            inBuf = queuedReads.poll();
+            inOff = 0;
+            inLen = inBuf == null ? 0 : inBuf.length;
+            socket.readDone();
+            if (closing || stalled || readPaused()) {
                 break;
             }
         }
-        endBatch(blockers);
-        if (!blockers.isEmpty() && !stalled) {
-            stalled = true;
-            server.publisherStalls.increment();
-            scheduleOnce(TIMER_STALL, STALL_RECHECK);
-        }
         writeOut();
-        if (inLen == 0) {
-            inBuf = null;
-            if (!closing && !stalled && !readPaused()) {
-                if (inputEnded) {
-                    close(CloseReason.CLIENT_CLOSED, null);
-                } else if (!hasBeenPulled(in) && !isClosed(in)) {
-                    pull(in);
-                }
-            }
+        if (inBuf == null && inputEnded && !closing && !stalled && !readPaused()) {
+            close(CloseReason.CLIENT_CLOSED, null);
         }
     }
 
@@ -198,12 +199,33 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
         return inBuf[inOff];
     }
 
+    private void onInputEnded() {
+        if (handshakeFailed()) {
+            tls.failed("EOF");
+            close(CloseReason.TLS_HANDSHAKE_ERROR, null);
+            return;
+        }
+        inputEnded = true;
+        if (inBuf == null && !readPaused()) {
+            close(CloseReason.CLIENT_CLOSED, null);
+        }
+    }
+
+    private void onReadFailed(String reason) {
+        if (handshakeFailed()) {
+            tls.failed(reason);
+            close(CloseReason.TLS_HANDSHAKE_ERROR, null);
+            return;
+        }
+        close(CloseReason.READ_ERROR, null);
+    }
+
     // ---- flow control ---------------------------------------------------------------------------------
 
     @Override
     public final void receiverDrained() {
         if (!drainedSignalled.getAndSet(true)) {
-            signal.invoke(ConnectionSignal.RECEIVER_DRAINED);
+            me.tell(ConnectionSignal.RECEIVER_DRAINED, ActorRef.noSender());
         }
     }
 
@@ -229,22 +251,9 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
 
     // ---- output ---------------------------------------------------------------------------------------
 
-    /** Hands what is queued to the socket if it can take it now; otherwise {@code onPull} will. */
+    /** Hands what is queued to the socket; from any thread. */
     final void writeOut() {
-        outbound.flushRequested.set(false);
-        if (closing || !isAvailable(out)) {
-            return;
-        }
-        ByteString bytes = outbound.drain();
-        if (bytes == null) {
-            return;
-        }
-        push(out, bytes);
-        lastPushNanos = System.nanoTime();
-        if (!writeDeadlineArmed) {
-            writeDeadlineArmed = true;
-            scheduleOnce(TIMER_WRITE_DEADLINE, settings.timings().writeDeadline());
-        }
+        socket.flush();
     }
 
     final void sendErr(String text) {
@@ -265,11 +274,7 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
     // ---- signals and timers ---------------------------------------------------------------------------
 
     private void onSignal(ConnectionSignal s) {
-        if (s == ConnectionSignal.FLUSH) {
-            // Messages were queued for this client: that counts as activity, as in nats-server.
-            lastActivityNanos = System.nanoTime();
-            writeOut();
-        } else if (s == ConnectionSignal.RECEIVER_DRAINED) {
+        if (s == ConnectionSignal.RECEIVER_DRAINED) {
             recheckBlockers();
         } else if (s == ConnectionSignal.SLOW_CONSUMER) {
             log.info("{}Slow Consumer Detected: MaxPending of {} Exceeded", logPrefix, settings.limits().maxPending());
@@ -281,34 +286,50 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
         }
     }
 
-    @Override
-    public final void onTimer(Object key) {
+    final void scheduleOnce(Object key, Duration delay) {
+        getTimers().startSingleTimer(key, new Timer(key), delay);
+    }
+
+    final void cancelTimer(Object key) {
+        getTimers().cancel(key);
+    }
+
+    private void onTimer(Object key) {
+        if (TIMER_WRITE_DEADLINE.equals(key)) {
+            onWriteDeadlineTimer(); // also while closing: a close waits for its last write no longer than this
+            return;
+        }
         if (closing) {
             return;
         }
         if (TIMER_STALL.equals(key)) {
             recheckBlockers();
-        } else if (TIMER_WRITE_DEADLINE.equals(key)) {
-            onWriteDeadlineTimer();
         } else {
             onProtocolTimer(key);
         }
     }
 
+    private void armWriteDeadline(Duration after) {
+        if (!writeDeadlineArmed) {
+            writeDeadlineArmed = true;
+            scheduleOnce(TIMER_WRITE_DEADLINE, after);
+        }
+    }
+
     private void onWriteDeadlineTimer() {
         writeDeadlineArmed = false;
-        if (isAvailable(out)) {
+        long since = socket.blockedSinceNanos();
+        if (since == 0 || socket.isClosed()) {
             return; // the last write completed
         }
-        long stalledFor = System.nanoTime() - lastPushNanos;
+        long stalledFor = System.nanoTime() - since;
         long deadline = settings.timings().writeDeadline().toNanos();
         if (stalledFor >= deadline) {
             countSlowConsumer();
             log.info("{}Slow Consumer Detected: WriteDeadline of {} exceeded", logPrefix, settings.timings().writeDeadline());
-            abort(CloseReason.SLOW_CONSUMER_WRITE_DEADLINE);
+            abort(CloseReason.SLOW_CONSUMER_WRITE_DEADLINE); // also a graceful close that could not write
         } else {
-            writeDeadlineArmed = true;
-            scheduleOnce(TIMER_WRITE_DEADLINE, Duration.ofNanos(deadline - stalledFor));
+            armWriteDeadline(Duration.ofNanos(deadline - stalledFor));
         }
     }
 
@@ -338,36 +359,61 @@ abstract class ConnectionLogic extends TimerGraphStageLogic implements FlowWaite
         if (errText != null) {
             sendErr(errText);
         }
-        ByteString rest = outbound.close();
-        if (rest != null && !isClosed(out)) {
-            emit(out, rest, this::completeStage);
-        } else {
-            completeStage();
-        }
+        outbound.closeForWrites();
+        socket.stopReading();
+        socket.closeWhenFlushed();
     }
 
     /** Closes at once, dropping what is queued: for a client that does not read. */
     final void abort(CloseReason reason) {
-        if (closing) {
+        if (socket.isClosed()) {
             return;
         }
-        closing = true;
-        closeReason = reason;
-        outbound.close();
-        failStage(new ConnectionAborted(reason));
+        if (!closing) {
+            closing = true;
+            closeReason = reason;
+        }
+        outbound.closeForWrites();
+        socket.abort();
+    }
+
+    private void onSocketClosed(ClientSocket.Closed closed) {
+        if (!closing) {
+            closing = true;
+            if (handshakeFailed()) {
+                tls.failed("connection closed");
+                closeReason = CloseReason.TLS_HANDSHAKE_ERROR;
+            } else {
+                closeReason = closed.failed() ? CloseReason.WRITE_ERROR : CloseReason.CLIENT_CLOSED;
+            }
+        }
+        getContext().stop(getSelf());
+    }
+
+    /** A fault of ours while serving the connection ends the connection, as an exception ends a stream. */
+    @Override
+    public void preRestart(Throwable reason, Optional<Object> message) throws Exception {
+        log.error("{}Connection failed: {}", logPrefix, reason.toString());
+        if (closeReason == null) {
+            closeReason = CloseReason.SERVER_SHUTDOWN;
+        }
+        super.preRestart(reason, message); // postStop: the socket is closed, the subscriptions removed
+    }
+
+    @Override
+    public void postRestart(Throwable reason) {
+        getContext().stop(getSelf());
+    }
+
+    @Override
+    public void postStop() {
+        socket.abort(); // when the node stops with the connection open; else it is closed already
+        outbound.closeForWrites();
+        outbound.release();
     }
 
     /** Asks the connection, from any thread, to close after writing what is queued. */
     public final void requestClose(CloseReason reason) {
-        signal.invoke(new ConnectionSignal.CloseRequest(reason));
-    }
-
-    /** Fails the write side so the socket is reset rather than drained. */
-    static final class ConnectionAborted extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ConnectionAborted(CloseReason reason) {
-            super(reason.text(), null, false, false);
-        }
+        me.tell(new ConnectionSignal.CloseRequest(reason), ActorRef.noSender());
     }
 }

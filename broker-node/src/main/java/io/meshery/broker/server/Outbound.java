@@ -9,7 +9,6 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -48,8 +47,6 @@ final class Outbound {
     private final long maxPending;
     private final BufferBudget budget;
     private final long stallThreshold;
-    /** Set by whoever asked the owner to flush, cleared by the owner before it takes the bytes. */
-    final AtomicBoolean flushRequested = new AtomicBoolean();
 
     /** The chunk being filled. */
     private byte[] buf;
@@ -226,6 +223,22 @@ final class Outbound {
         }
         wake(woken);
         return rest;
+    }
+
+    /**
+     * Refuses everything from now on and wakes whoever waits; what is queued stays to be drained (a connection
+     * closing writes it out before it closes).
+     */
+    void closeForWrites() {
+        List<FlowWaiter> woken;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            woken = takeWaiters();
+        }
+        wake(woken);
     }
 
     /** Gives back to the budget every array still counted; after the connection has stopped. */
