@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.Props;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.slf4j.Logger;
@@ -40,6 +41,8 @@ public final class ClientListener {
     private final Server server;
     private final ServerSocketChannel listening;
     private final SelectorLoop[] loops;
+    /** The dispatcher each loop's connection actors run on; {@code null}: the default dispatcher. */
+    private final String[] dispatchers;
     private final AtomicInteger nextLoop = new AtomicInteger();
     private final Thread acceptor;
     private CompletableFuture<Void> unbinding;
@@ -49,6 +52,12 @@ public final class ClientListener {
         this.server = server;
         this.listening = listening;
         this.loops = loops;
+        this.dispatchers = new String[loops.length];
+        if (ACTORS_ON_LOOPS) {
+            for (int i = 0; i < loops.length; i++) {
+                dispatchers[i] = LoopDispatcher.register(Adapter.toClassic(system), "meshery.client-loop-" + i, loops[i]);
+            }
+        }
         this.acceptor = new Thread(this::accept, "client-acceptor");
         acceptor.setDaemon(true);
     }
@@ -81,9 +90,21 @@ public final class ClientListener {
         return listener;
     }
 
-    /** One loop per two processors: a loop only reads and finishes writes; parsing runs in the actors. */
+    /**
+     * Whether the connections' actors run on their sockets' loops ({@link LoopDispatcher}, the default) or on
+     * Pekko's default dispatcher, a hand-off from the loop for every read ({@code false}, for comparison).
+     */
+    static final boolean ACTORS_ON_LOOPS =
+        Boolean.parseBoolean(System.getProperty("meshery.broker.client.actors-on-loops", "true"));
+
+    /**
+     * One loop per processor when the actors run on them (they parse and deliver there), else one per two (a loop
+     * then only reads and finishes writes). {@code -Dmeshery.broker.client.loops=N} sets it.
+     */
     private static int loopCount() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int dflt = ACTORS_ON_LOOPS ? cpus : Math.max(1, cpus / 2);
+        return Math.max(1, Integer.getInteger("meshery.broker.client.loops", dflt));
     }
 
     /** The port actually bound. */
@@ -117,7 +138,8 @@ public final class ClientListener {
         InetSocketAddress remote = (InetSocketAddress) channel.getRemoteAddress();
         int localPort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
         long cid = server.nextClientId();
-        SelectorLoop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
+        int index = Math.floorMod(nextLoop.getAndIncrement(), loops.length);
+        SelectorLoop loop = loops[index];
         Outbound outbound = new Outbound(server.settings().limits().maxPending(), server.budget());
         TlsConfig tls = server.settings().security().tls();
         ClientSocket socket;
@@ -132,7 +154,8 @@ public final class ClientListener {
         }
         ClientConnection connection = new ClientConnection(server, remote, localPort, cid, socket, outbound, handshake);
         // the actor starts the socket: reads go to it only once it is there
-        ((ExtendedActorSystem) Adapter.toClassic(system)).systemActorOf(connection.props(), "client-" + cid);
+        Props props = dispatchers[index] == null ? connection.props() : connection.props().withDispatcher(dispatchers[index]);
+        ((ExtendedActorSystem) Adapter.toClassic(system)).systemActorOf(props, "client-" + cid);
     }
 
     private static void closeQuietly(SocketChannel channel) {

@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * and it finishes writes the socket could not take at once ({@link ClientSocket#onWritable}). Interest changes
  * asked from other threads run here as tasks ({@link #execute}), so that only this thread changes a key.
  *
- * <p>Nothing else runs here: parsing and delivery happen in the connection's actor, and writes are made by
- * whichever thread flushes a connection (docs/architecture.md, "Client connections").
+ * <p>The loop is also the thread of its connections' actors ({@link LoopDispatcher}): their messages run as tasks
+ * after each select, so a read is parsed on the thread that read it. Writes are made by whichever thread flushes a
+ * connection (docs/architecture.md, "Client connections").
  */
 final class SelectorLoop implements Runnable {
 
@@ -28,7 +30,12 @@ final class SelectorLoop implements Runnable {
     static final int READ_BYTES = 128 * 1024;
 
     private final Selector selector;
+    /** Tasks run after each select at most this many at a time, so that sockets are not starved. */
+    private static final int TASKS_PER_TURN = 4096;
+
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** A wake-up is under way: others need not wake the selector again until the loop clears it. */
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BYTES);
     private final Thread thread;
     private volatile boolean running = true;
@@ -57,8 +64,15 @@ final class SelectorLoop implements Runnable {
             task.run();
             return;
         }
+        submit(task);
+    }
+
+    /** Runs {@code task} on this loop's thread at its next turn (after the sockets it is serving now). */
+    void submit(Runnable task) {
         tasks.add(task);
-        selector.wakeup();
+        if (!inLoop() && wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
     }
 
     /** Stops the loop; the sockets still registered are closed by their connections. */
@@ -71,8 +85,12 @@ final class SelectorLoop implements Runnable {
     public void run() {
         try {
             while (running) {
-                selector.select();
-                runTasks();
+                wakeupPending.set(false);
+                if (tasks.isEmpty()) {
+                    selector.select();
+                } else {
+                    selector.selectNow();
+                }
                 Iterator<SelectionKey> it = selector.selectedKeys().iterator();
                 while (it.hasNext()) {
                     SelectionKey key = it.next();
@@ -93,13 +111,14 @@ final class SelectorLoop implements Runnable {
                         // the connection closed its socket meanwhile
                     }
                 }
+                runTasks(TASKS_PER_TURN);
             }
         } catch (ClosedSelectorException e) {
             // stopped
         } catch (IOException | RuntimeException e) {
             log.error("Client socket loop {} failed: {}", thread.getName(), e.toString());
         } finally {
-            runTasks();
+            runTasks(Integer.MAX_VALUE);
             try {
                 selector.close();
             } catch (IOException e) {
@@ -108,9 +127,9 @@ final class SelectorLoop implements Runnable {
         }
     }
 
-    private void runTasks() {
+    private void runTasks(int most) {
         Runnable task;
-        while ((task = tasks.poll()) != null) {
+        for (int i = 0; i < most && (task = tasks.poll()) != null; i++) {
             try {
                 task.run();
             } catch (RuntimeException e) {
