@@ -86,18 +86,33 @@ abstract class ConnectionLogic extends AbstractActorWithTimers implements FlowWa
         this.tls = tls;
     }
 
+    /**
+     * One handler that tells the messages apart itself: a receive built of one case per message type costs each
+     * connection about 1.5 KiB of partial functions.
+     */
     @Override
     public Receive createReceive() {
-        return receiveBuilder()
-            .match(ClientSocket.Read.class, r -> onRead(r.bytes()))
-            .match(ConnectionSignal.class, this::onSignal)
-            .match(Timer.class, t -> onTimer(t.key()))
-            .match(ClientSocket.InputEnded.class, e -> onInputEnded())
-            .match(ClientSocket.ReadFailed.class, f -> onReadFailed(f.reason()))
-            .match(ClientSocket.WriteBlocked.class, b -> armWriteDeadline(settings.timings().writeDeadline()))
-            .match(ClientSocket.Closed.class, this::onSocketClosed)
-            .matchAny(this::onProtocolMessage)
-            .build();
+        return receiveBuilder().matchAny(this::onMessage).build();
+    }
+
+    private void onMessage(Object message) {
+        if (message instanceof ClientSocket.Read r) {
+            onRead(r.bytes());
+        } else if (message instanceof ConnectionSignal s) {
+            onSignal(s);
+        } else if (message instanceof Timer t) {
+            onTimer(t.key());
+        } else if (message instanceof ClientSocket.InputEnded) {
+            onInputEnded();
+        } else if (message instanceof ClientSocket.ReadFailed f) {
+            onReadFailed(f.reason());
+        } else if (message instanceof ClientSocket.WriteBlocked) {
+            armWriteDeadline(settings.timings().writeDeadline());
+        } else if (message instanceof ClientSocket.Closed c) {
+            onSocketClosed(c);
+        } else {
+            onProtocolMessage(message);
+        }
     }
 
     // ---- what the protocol half provides --------------------------------------------------------------
