@@ -44,8 +44,8 @@ class HeapConnectionLimitIT {
                     refused.expect("-ERR 'maximum connections exceeded'");
                     refused.expectClosed();
                 }
-                assertTrue(linesUntilPong(clients.get(0).send("PUB inbox.7 2\r\nhi\r\nPING\r\n")).isEmpty());
-                assertEquals(List.of("MSG inbox.7 1 2", "hi"), linesUntilPong(clients.get(7).send("PING\r\n")));
+                assertTrue(clients.get(0).send("PUB inbox.7 2\r\nhi\r\nPING\r\n").linesUntilPong(WAIT).isEmpty());
+                assertEquals(List.of("MSG inbox.7 1 2", "hi"), clients.get(7).send("PING\r\n").linesUntilPong(WAIT));
                 assertTrue(node.process().isAlive(), "the node is still up");
             } finally {
                 for (WireClient c : clients) {
@@ -54,21 +54,5 @@ class HeapConnectionLimitIT {
             }
             assertEquals(limit, clients.size());
         }
-    }
-
-    /**
-     * The lines before the PONG that answers this client's PING; the node's own keep-alive PINGs (it sends one soon
-     * after a connection starts, as nats-server does) are answered and left out.
-     */
-    private static List<String> linesUntilPong(WireClient c) throws Exception {
-        List<String> lines = new ArrayList<>();
-        for (String line = c.readLine(WAIT); !line.equals("PONG"); line = c.readLine(WAIT)) {
-            if (line.equals("PING")) {
-                c.send("PONG\r\n");
-            } else {
-                lines.add(line);
-            }
-        }
-        return lines;
     }
 }

@@ -12,6 +12,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -145,6 +147,22 @@ public final class WireClient implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /**
+     * The lines before the PONG that answers a PING this client sent; the node's own keep-alive PINGs (it sends one
+     * soon after a connection starts, as nats-server does) are answered and left out.
+     */
+    public List<String> linesUntilPong(Duration wait) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String line = readLine(wait); !line.equals("PONG"); line = readLine(wait)) {
+            if (line.equals("PING")) {
+                send("PONG\r\n");
+            } else {
+                lines.add(line);
+            }
+        }
+        return lines;
     }
 
     public Socket socket() {
