@@ -4,22 +4,17 @@ import io.meshery.broker.routing.Subscription;
 import io.meshery.broker.security.Authenticator;
 
 /**
- * What other threads tell a client connection. Each is delivered on the connection's own thread, through its
- * one async callback, in the order sent.
+ * What other threads tell a client connection. Each is a message to the connection's actor, handled in the
+ * order sent.
  */
 sealed interface ConnectionSignal {
 
-    /** Messages were queued for the client: write them out. */
-    ConnectionSignal FLUSH = new Flush();
     /** A publisher found the client's buffer past max_pending: cut it. */
     ConnectionSignal SLOW_CONSUMER = new SlowConsumer();
     /** The node's INFO changed (lame duck mode, a node joined or left the cluster): send it to the client. */
     ConnectionSignal INFO_CHANGED = new InfoChanged();
     /** A receiver this connection waits for has written out its backlog (flow control). */
     ConnectionSignal RECEIVER_DRAINED = new ReceiverDrained();
-
-    record Flush() implements ConnectionSignal {
-    }
 
     record SlowConsumer() implements ConnectionSignal {
     }

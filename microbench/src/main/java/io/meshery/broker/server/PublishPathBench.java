@@ -135,7 +135,7 @@ public class PublishPathBench {
 
     /**
      * A receiving connection: {@code deliver} appends to its {@link Outbound} as the connection does, and
-     * {@code flush} drains it at once, as the receiver's stream actor does when it gets the flush signal.
+     * {@code flush} drains it at once, as the publisher's thread does when it writes into the receiver's socket.
      */
     static final class Receiver implements Subscriber {
         private final Outbound outbound;
@@ -155,14 +155,11 @@ public class PublishPathBench {
 
         @Override
         public void flush() {
-            if (!outbound.flushRequested.getAndSet(true)) {
-                outbound.flushRequested.set(false);
-                ByteString bytes = outbound.drain();
-                outbound.writeCompleted(0); // as the socket does: what was handed over is written
-                if (bytes != null) {
-                    lastWrite = bytes;
-                    written += bytes.length();
-                }
+            ByteString bytes = outbound.drain();
+            outbound.writeCompleted(0); // as the socket does: what was handed over is written
+            if (bytes != null) {
+                lastWrite = bytes;
+                written += bytes.length();
             }
         }
 
