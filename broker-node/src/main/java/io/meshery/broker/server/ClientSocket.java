@@ -399,32 +399,39 @@ final class ClientSocket {
             netIn.put(cipher);
             boolean wasDone = handshakeDone;
             boolean ended = false;
-            while (true) {
-                netIn.flip();
-                SSLEngineResult result = engine.unwrap(netIn, appIn);
+            boolean underflow = false;
+            netIn.flip(); // read mode while the records are taken out; compacted once afterwards, not per record
+            try {
+                while (true) {
+                    SSLEngineResult result = engine.unwrap(netIn, appIn);
+                    afterEngine(result.getHandshakeStatus());
+                    SSLEngineResult.Status status = result.getStatus();
+                    if (status == SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                        appIn = ensure(appIn, Math.max(engine.getSession().getApplicationBufferSize(), appIn.capacity()));
+                        continue;
+                    }
+                    if (status == SSLEngineResult.Status.CLOSED) {
+                        ended = true;
+                        break;
+                    }
+                    if (status == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+                        underflow = true;
+                        break;
+                    }
+                    if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
+                        break;
+                    }
+                    // BoringSSL's engine takes a handshake record in and moves the handshake on at its next call:
+                    // after the peer's Finished, one more (empty) unwrap is what reports the handshake finished
+                    if (!netIn.hasRemaining() && handshakeDone) {
+                        break;
+                    }
+                }
+            } finally {
                 netIn.compact();
-                afterEngine(result.getHandshakeStatus());
-                SSLEngineResult.Status status = result.getStatus();
-                if (status == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                    appIn = ensure(appIn, Math.max(engine.getSession().getApplicationBufferSize(), appIn.capacity()));
-                    continue;
-                }
-                if (status == SSLEngineResult.Status.CLOSED) {
-                    ended = true;
-                    break;
-                }
-                if (status == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
-                    netIn = ensure(netIn, engine.getSession().getPacketBufferSize());
-                    break;
-                }
-                if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
-                    break;
-                }
-                // BoringSSL's engine takes a handshake record in and moves the handshake on at its next call:
-                // after the peer's Finished, one more (empty) unwrap is what reports the handshake finished
-                if (netIn.position() == 0 && handshakeDone) {
-                    break;
-                }
+            }
+            if (underflow) {
+                netIn = ensure(netIn, engine.getSession().getPacketBufferSize());
             }
             if (needsWrap || handshakeDone != wasDone) {
                 flush();
@@ -432,7 +439,10 @@ final class ClientSocket {
             appIn.flip();
             byte[] plain = new byte[appIn.remaining()];
             appIn.get(plain);
-            appIn.clear();
+            appIn = emptied(appIn, engine.getSession().getApplicationBufferSize());
+            if (netIn.position() == 0) {
+                netIn = emptied(netIn, engine.getSession().getPacketBufferSize());
+            }
             if (ended && plain.length == 0) {
                 return null;
             }
@@ -548,6 +558,18 @@ final class ClientSocket {
                 }
             }
             return false;
+        }
+
+        /**
+         * {@code buffer} cleared; one grown past four times {@code usual} bytes (a large read went through) is given
+         * back for one of the usual size, so that an idle connection does not keep it.
+         */
+        private ByteBuffer emptied(ByteBuffer buffer, int usual) {
+            if (buffer.capacity() > 4 * usual) {
+                return ByteBuffer.allocate(usual);
+            }
+            buffer.clear();
+            return buffer;
         }
 
         /** {@code buffer} (in write mode) with room for {@code more} bytes. */
