@@ -106,7 +106,7 @@ public final class BrokerNode implements AutoCloseable {
                 server.jetStreamEnabled();
             }
             ClientListener listener =
-                ClientListener.bind(system, server, listen.host(), listen.bindPort(), START_TIMEOUT);
+                ClientListener.bind(system, server, listen.host(), listen.bindPort());
             BrokerNode node = new BrokerNode(system, server, listener);
             if (clusterNode != null) {
                 String clientUrl = cluster.noAdvertise() ? "" : clientHost(listen.host(), cluster) + ":" + node.port();

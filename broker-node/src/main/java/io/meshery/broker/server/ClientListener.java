@@ -7,7 +7,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,7 +67,7 @@ public final class ClientListener {
      *
      * @throws IOException when the port cannot be bound
      */
-    public static ClientListener bind(ActorSystem<?> system, Server server, String host, int port, Duration timeout)
+    public static ClientListener bind(ActorSystem<?> system, Server server, String host, int port)
         throws IOException {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {

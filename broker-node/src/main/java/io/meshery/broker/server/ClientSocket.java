@@ -93,7 +93,6 @@ final class ClientSocket {
     private volatile boolean writeArmed;
     private ByteBuffer[] pending;
     private int pendingIndex;
-    private boolean pendingFromOutbound;
     /** Plain bytes to write before anything else (INFO before a TLS handshake). */
     private ByteBuffer preface;
     private volatile long blockedSinceNanos;
@@ -279,9 +278,7 @@ final class ClientSocket {
                 }
                 blockedSinceNanos = 0;
                 pending = null;
-                if (pendingFromOutbound) {
-                    Outbound.wake(outbound.writeCompleted(System.nanoTime()));
-                }
+                Outbound.wake(outbound.writeCompleted(System.nanoTime())); // nothing to do after INFO or handshake bytes
             }
         } catch (IOException e) {
             close(true, true);
@@ -291,7 +288,6 @@ final class ClientSocket {
     /** Holding {@link #writing}: the next bytes to write, if any. */
     private boolean nextPending() throws IOException {
         pendingIndex = 0;
-        pendingFromOutbound = false;
         if (preface != null) {
             pending = new ByteBuffer[] {preface};
             preface = null;
@@ -305,7 +301,6 @@ final class ClientSocket {
             return false;
         }
         pending = buffers(bytes);
-        pendingFromOutbound = true;
         return true;
     }
 
@@ -495,7 +490,6 @@ final class ClientSocket {
                 ByteString bytes = outbound.drain();
                 if (bytes != null) {
                     wrap(buffers(bytes));
-                    pendingFromOutbound = true;
                 }
             }
             if (netOut.position() == 0) {

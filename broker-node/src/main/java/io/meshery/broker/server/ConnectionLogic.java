@@ -209,11 +209,6 @@ abstract class ConnectionLogic extends AbstractActorWithTimers implements FlowWa
         }
     }
 
-    /** The first byte of what is read and not parsed yet; only while some is. */
-    final byte nextInputByte() {
-        return inBuf[inOff];
-    }
-
     private void onInputEnded() {
         if (handshakeFailed()) {
             tls.failed("EOF");

@@ -212,19 +212,6 @@ final class Outbound {
         return true;
     }
 
-    /** Refuses everything from now on, wakes whoever waits, and hands back what is still queued (or {@code null}). */
-    ByteString close() {
-        ByteString rest;
-        List<FlowWaiter> woken;
-        synchronized (this) {
-            rest = drain();
-            closed = true;
-            woken = takeWaiters();
-        }
-        wake(woken);
-        return rest;
-    }
-
     /**
      * Refuses everything from now on and wakes whoever waits; what is queued stays to be drained (a connection
      * closing writes it out before it closes).

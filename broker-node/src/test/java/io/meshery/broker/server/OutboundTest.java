@@ -91,7 +91,7 @@ class OutboundTest {
         out.writeCompleted(System.nanoTime());
         assertEquals(0, budget.used());
         append(out, "a.b", new byte[100]);
-        out.close();
+        out.closeForWrites();
         out.release();
         assertEquals(0, budget.used());
         assertTrue(budget.peak() >= 3000);
@@ -141,7 +141,7 @@ class OutboundTest {
         }
         AtomicInteger woken = new AtomicInteger();
         assertTrue(out.holdsPublisher(woken::incrementAndGet, System.nanoTime()));
-        out.close();
+        out.closeForWrites();
         assertEquals(1, woken.get());
         assertFalse(out.holdsPublisher(woken::incrementAndGet, System.nanoTime()));
     }
